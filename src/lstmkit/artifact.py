@@ -1,0 +1,145 @@
+"""Model directories: ``config.json`` + ``weights.safetensors``. Never pickle, so loading runs no code.
+
+A model directory holds exactly:
+
+    config.json          {"format": "lstmkit-model", "format_version": 1, "kind": ..., "versions": {...}, ...}
+    weights.safetensors  the network's tensors
+
+``save`` writes into a temporary sibling folder and renames it into place, so a crash never leaves a
+half-written model, and it refuses to replace a folder that is not an lstmkit model.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import tempfile
+from pathlib import Path
+
+import torch
+from torch import Tensor
+
+from .exceptions import ModelFileError
+
+__all__ = ["save_model", "load_model", "write_atomic", "FORMAT", "FORMAT_VERSION"]
+
+FORMAT = "lstmkit-model"
+FORMAT_VERSION = 1
+CONFIG = "config.json"
+WEIGHTS = "weights.safetensors"
+
+
+def versions() -> dict[str, str]:
+    import numpy
+    import pandas
+
+    from . import __version__
+
+    return {
+        "lstmkit": __version__,
+        "torch": torch.__version__,
+        "numpy": numpy.__version__,
+        "pandas": pandas.__version__,
+        "python": platform.python_version(),
+    }
+
+
+def save_model(directory: str | Path, config: dict, tensors: dict[str, Tensor]) -> Path:
+    """Write a model directory atomically. ``config`` must be JSON-serialisable."""
+    from safetensors.torch import save_file
+
+    directory = Path(directory)
+    _refuse_foreign(directory)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    document = {"format": FORMAT, "format_version": FORMAT_VERSION, "versions": versions(), **config}
+    text = json.dumps(document, indent=1, allow_nan=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    try:
+        save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, tmp / WEIGHTS)
+        (tmp / CONFIG).write_text(text)
+        old = None
+        if directory.exists():
+            old = directory.with_name(f".{directory.name}.old-{os.getpid()}")
+            os.replace(directory, old)
+        os.replace(tmp, directory)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return directory
+
+
+def _refuse_foreign(directory: Path) -> None:
+    if not directory.exists():
+        return
+    if not directory.is_dir():
+        raise ModelFileError(f"{str(directory)!r} is a file; give a folder path for the model (e.g. --out model/).")
+    if any(directory.iterdir()) and not _is_model(directory):
+        raise ModelFileError(
+            f"folder {str(directory)!r} already exists and is not an lstmkit model; refusing to replace it. "
+            "Choose a new --out folder."
+        )
+
+
+def _is_model(directory: Path) -> bool:
+    try:
+        return json.loads((directory / CONFIG).read_text()).get("format") == FORMAT
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def load_model(directory: str | Path, kind: str) -> tuple[dict, dict[str, Tensor]]:
+    """Read a model directory written by ``save_model``; returns (config, tensors on the CPU)."""
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ModelFileError(
+            f"model folder {str(directory)!r} does not exist. Train one with: lstmkit train DATA --out {directory}"
+        )
+    config_path = directory / CONFIG
+    if not config_path.exists():
+        raise ModelFileError(
+            f"{str(directory)!r} is not an lstmkit model: it has no {CONFIG}. Give the folder written by "
+            "'lstmkit train --out' or Forecaster.save()."
+        )
+    try:
+        config = json.loads(config_path.read_text())
+    except (OSError, ValueError) as err:
+        raise ModelFileError(f"{str(config_path)!r} is not valid JSON ({err}); the model folder is damaged.") from err
+    if not isinstance(config, dict) or config.get("format") != FORMAT:
+        raise ModelFileError(f"{str(directory)!r} is not an lstmkit model ({CONFIG} lacks format={FORMAT!r}).")
+    if config.get("format_version", 0) > FORMAT_VERSION:
+        raise ModelFileError(
+            f"the model in {str(directory)!r} has format version {config['format_version']}, newer than this "
+            f"lstmkit reads ({FORMAT_VERSION}); it was written by lstmkit {config.get('versions', {}).get('lstmkit')}. "
+            "Upgrade lstmkit: pip install -U lstmkit"
+        )
+    if config.get("kind") != kind:
+        raise ModelFileError(
+            f"{str(directory)!r} holds a {config.get('kind')!r} model, not a {kind!r} model."
+        )
+    try:
+        tensors = load_file(directory / WEIGHTS)
+    except (OSError, SafetensorError) as err:
+        raise ModelFileError(f"weights in {str(directory)!r} cannot be read ({err}); the model folder is damaged.") from err
+    return config, tensors
+
+
+def write_atomic(path: str | Path, write) -> Path:
+    """Call ``write(tmp_path)`` then rename the temporary file onto ``path`` (same folder)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

@@ -1,0 +1,105 @@
+"""Forecasts from a trained network over a prepared Panel, in batches (no per-origin Python).
+
+Three kinds, all returning scaled values (the estimator maps them back to the original scale):
+
+- ``rolling``: one step ahead at every row of each series' test part, from the true history.
+- ``multistep``: H steps from origins stepping by H through the test part (direct, all H at once).
+- ``future``: the next ``steps`` rows after each series' end; recursive beyond H.
+
+Shape symbols:  N origins   L lookback   H horizon   F features   S series   K steps asked for
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+from .exceptions import ConfigError
+from .prep import Panel
+from .windows import gather_inputs
+
+__all__ = ["predict_inputs", "rolling", "multistep", "future", "test_rows"]
+
+CHUNK = 8192
+
+
+@torch.inference_mode()
+def predict_inputs(net: nn.Module, x: Tensor, steps: int | None = None, *, recursive_ok: bool = True) -> Tensor:
+    """Forecast ``steps`` (default H) rows after each input window.
+
+    x: (N, L, F) -> (N, K). Beyond H the network is fed its own forecasts (only possible when every input
+    channel can be derived from the target, i.e. no covariates).
+    """
+    net.eval()
+    horizon = net.config.horizon
+    steps = steps or horizon
+    if steps > horizon and not recursive_ok:
+        raise ConfigError(
+            f"the model forecasts {horizon} steps directly and has covariates, whose future values it cannot "
+            f"know, so it cannot run on to {steps} steps. Ask for at most {horizon} steps, or retrain with "
+            f"--horizon {steps}."
+        )
+    out = []
+    for chunk in x.split(CHUNK):
+        pieces, made = [], 0
+        while made < steps:
+            y = net(torch.nan_to_num(chunk, nan=0.0))  # (n, H)
+            y = torch.where(chunk.isnan().any(dim=(1, 2))[:, None], torch.nan, y)  # a gap gives no forecast
+            pieces.append(y)
+            made += horizon
+            if made < steps:
+                new = torch.zeros(len(chunk), horizon, chunk.shape[2], dtype=chunk.dtype, device=chunk.device)
+                new[..., 0] = y  # later rows: the forecast as the target, indicators 0
+                chunk = torch.cat([chunk, new], dim=1)[:, -chunk.shape[1] :]
+        out.append(torch.cat(pieces, dim=1)[:, :steps])
+    return torch.cat(out) if out else x.new_zeros(0, steps)
+
+
+def test_rows(panel: Panel, test_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Buffer rows of each series' last ``test_size`` rows, with the series position of each.
+
+    -> rows (S * test_size,), series (S * test_size,) position in the panel
+    """
+    ends = panel.offsets[1:]
+    within = np.arange(test_size)
+    rows = (ends[:, None] - test_size + within[None, :]).ravel()
+    series = np.repeat(np.arange(len(ends)), test_size)
+    return rows, series
+
+
+def rolling(net: nn.Module, buffer: Tensor, panel: Panel, lookback: int, test_size: int):
+    """One-step-ahead forecasts for every test row from the true history before it.
+
+    -> rows (N,), series (N,), forecast (N,) scaled
+    """
+    rows, series = test_rows(panel, test_size)
+    x = gather_inputs(buffer, torch.as_tensor(rows, device=buffer.device), lookback)  # (N, L, F)
+    forecast = predict_inputs(net, x, 1)[:, 0]  # (N,)
+    return rows, series, forecast.cpu().numpy()
+
+
+def multistep(net: nn.Module, buffer: Tensor, panel: Panel, lookback: int, test_size: int, *, recursive_ok: bool):
+    """H-step forecasts from origins test_start + k*H, k = 0, 1, ... (the last one cut at the series end).
+
+    -> origin rows (N,), steps (N,) 0-based, series (N,), forecast (N,) scaled, flat over (origin, step)
+    """
+    horizon = net.config.horizon
+    starts = panel.offsets[1:] - test_size  # (S,)
+    k = np.arange(-(-test_size // horizon))
+    origins = (starts[:, None] + k[None, :] * horizon).ravel()  # (S * K,)
+    series = np.repeat(np.arange(len(starts)), len(k))
+    x = gather_inputs(buffer, torch.as_tensor(origins, device=buffer.device), lookback)
+    forecast = predict_inputs(net, x, horizon, recursive_ok=recursive_ok).cpu().numpy()  # (S * K, H)
+    step = np.tile(np.arange(horizon), len(origins))
+    origin = np.repeat(origins, horizon)
+    series = np.repeat(series, horizon)
+    keep = origin + step < panel.offsets[1:][series]  # inside the series
+    return origin[keep], step[keep], series[keep], forecast.ravel()[keep]
+
+
+def future(net: nn.Module, buffer: Tensor, panel: Panel, lookback: int, steps: int, *, recursive_ok: bool) -> np.ndarray:
+    """The next ``steps`` rows after the end of each series. -> (S, K) scaled"""
+    ends = torch.as_tensor(panel.offsets[1:], device=buffer.device)
+    x = gather_inputs(buffer, ends, lookback)  # (S, L, F)
+    return predict_inputs(net, x, steps, recursive_ok=recursive_ok).cpu().numpy()

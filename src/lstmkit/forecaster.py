@@ -1,0 +1,481 @@
+"""``Forecaster``: the forecasting estimator. Glue only: read -> prepare -> window -> fit -> forecast.
+
+    >>> from lstmkit import Forecaster, load_airline
+    >>> model = Forecaster(max_epochs=50).fit(load_airline(), target="passengers", time_col="timestamp",
+    ...                                       test_size=24)
+    >>> model.evaluate(load_airline()).metrics["rolling"]["lstm"]["mase"]   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from . import forecast as fc
+from .artifact import load_model, save_model
+from .baselines import BASELINES
+from .exceptions import ConfigError, DataError, NotFittedError
+from .io import Columns, checked_names, infer_freq, read_table, season_length
+from .metrics import score, seasonal_scale
+from .networks import WINDOW_NORMS, ForecastNet, NetConfig
+from .prep import Panel, PrepConfig, Preparer
+from .progress import Reporter, make_reporter
+from .training import TrainConfig, fit, resolve_device
+from .windows import WindowBatches, window_starts
+
+__all__ = ["Forecaster", "Evaluation"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Evaluation:
+    """What ``Forecaster.evaluate`` returns.
+
+    metrics:   {"rolling": {method: {...}}, "multistep": {method: {...}}}, methods lstm, naive, seasonal_naive
+    rolling:   one row per test point: series id, time, actual, lstm, naive, seasonal_naive
+    multistep: one row per (origin, step): the same columns plus origin and ahead (1-based step)
+    history:   the rows before the test part, for plots (series id, time, actual)
+    """
+
+    metrics: dict
+    rolling: pd.DataFrame
+    multistep: pd.DataFrame
+    history: pd.DataFrame
+    target: str
+    season: int
+
+    def table(self) -> pd.DataFrame:
+        """Metrics as one table: rows (evaluation, method), columns mae, rmse, mape, smape, mase."""
+        rows = {(kind, method): values for kind, block in self.metrics.items() for method, values in block.items()}
+        return pd.DataFrame.from_dict(rows, orient="index").rename_axis(["evaluation", "method"])
+
+    def plot(self, path: str | Path, *, series: str | None = None) -> Path:
+        from .plots import plot_forecast
+
+        return plot_forecast(self, path, series=series)
+
+
+class Forecaster:
+    """An LSTM that forecasts the next ``horizon`` steps from the last ``lookback`` steps.
+
+    Parameters are stored as given; they are checked and defaults resolved in ``fit``. ``lookback`` and
+    ``horizon`` default to two seasons and one season of the data's frequency (e.g. 24 and 12 for monthly
+    data), ``season`` to the frequency's natural season.
+
+    Fitted attributes: ``lookback_``, ``horizon_``, ``season_``, ``freq_``, ``history_`` (loss per epoch),
+    ``columns_``, ``n_features_in_``, ``feature_names_in_``, ``test_size_``.
+    """
+
+    def __init__(
+        self,
+        *,
+        lookback: int | None = None,
+        horizon: int | None = None,
+        hidden_size: int = 64,
+        num_layers: int = 2,
+        dropout: float = 0.0,
+        window_norm: str = "mean",
+        scaling: str = "standard",
+        impute: str = "interpolate",
+        missing_indicator: bool = False,
+        loss: str = "mse",
+        batch_size: int = 64,
+        lr: float = 3e-3,
+        max_epochs: int = 100,
+        patience: int | None = 10,
+        steps_per_epoch: int | None = None,
+        val_size: int | None = None,
+        season: int | None = None,
+        device: str = "auto",
+        random_state: int = 0,
+        verbose: int = 1,
+    ) -> None:
+        self.lookback = lookback
+        self.horizon = horizon
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.dropout = dropout
+        self.window_norm = window_norm
+        self.scaling = scaling
+        self.impute = impute
+        self.missing_indicator = missing_indicator
+        self.loss = loss
+        self.batch_size = batch_size
+        self.lr = lr
+        self.max_epochs = max_epochs
+        self.patience = patience
+        self.steps_per_epoch = steps_per_epoch
+        self.val_size = val_size
+        self.season = season
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ---- sklearn-style parameters ------------------------------------------------------------------
+    def get_params(self, deep: bool = True) -> dict:
+        import inspect
+
+        names = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
+        return {name: getattr(self, name) for name in names}
+
+    def set_params(self, **params) -> Forecaster:
+        valid = self.get_params()
+        for name, value in params.items():
+            if name not in valid:
+                from .exceptions import did_you_mean
+
+                raise ConfigError(f"Forecaster has no parameter {name!r}.{did_you_mean(name, valid)}")
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self) -> str:
+        defaults = type(self)().get_params()
+        changed = {k: v for k, v in self.get_params().items() if v != defaults[k]}
+        return f"Forecaster({', '.join(f'{k}={v!r}' for k, v in changed.items())})"
+
+    # ---- fit ---------------------------------------------------------------------------------------
+    def fit(
+        self,
+        data,
+        *,
+        target: str | None = None,
+        time_col: str | None = None,
+        id_col: str | None = None,
+        features: Sequence[str] | str | None = None,
+        categorical: Sequence[str] | str | None = None,
+        test_size: int = 0,
+        reporter: Reporter | None = None,
+        checkpoint_dir: str | Path | None = None,
+        resume: bool = False,
+    ) -> Forecaster:
+        """Fit on ``data`` (a path, DataFrame or array), holding out the last ``test_size`` rows of each
+        series from everything: preparation statistics, training and validation.
+
+        For an array, the target is column 0 (named ``y``) unless ``target`` names another.
+        """
+        columns = Columns(
+            target=target or _default_target(data),
+            time_col=time_col,
+            id_col=id_col,
+            features=checked_names(features),
+            categorical=checked_names(categorical),
+        )
+        frame = read_table(data, columns)
+        self._resolve(frame, columns, test_size)
+        frame = self._drop_short_series(frame, columns)
+        self.prep_ = Preparer(PrepConfig(self.impute, self.scaling, self.missing_indicator), columns).fit(
+            frame, test_size
+        )
+        panel = self.prep_.transform(frame)
+        self.feature_names_in_ = panel.feature_names
+        self.n_features_in_ = len(panel.feature_names)
+        self.mase_scale_ = self._mase_scales(panel, test_size)
+        self.train_config_ = TrainConfig(
+            batch_size=self.batch_size,
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            patience=self.patience,
+            steps_per_epoch=self.steps_per_epoch,
+            loss=self.loss,
+            seed=self.random_state,
+            device=self.device,
+        )
+        device = resolve_device(self.device)
+        self.net_config_ = NetConfig(
+            input_size=self.n_features_in_,
+            horizon=self.horizon_,
+            hidden_size=self.hidden_size,
+            num_layers=self.num_layers,
+            dropout=self.dropout,
+            window_norm=self.window_norm,
+            n_normalised=len(self.prep_.continuous),
+        )
+        torch.manual_seed(self.random_state)  # weight init and dropout
+        self.net_ = ForecastNet(self.net_config_).to(device)
+        train, val = self._batches(panel, device)
+        self.history_ = fit(
+            self.net_,
+            train,
+            val,
+            self.train_config_,
+            reporter=reporter or make_reporter(self.verbose),
+            checkpoint_dir=Path(checkpoint_dir) if checkpoint_dir else None,
+            resume=resume,
+        )
+        self.net_.cpu().eval()
+        return self
+
+    def _resolve(self, frame: pd.DataFrame, columns: Columns, test_size: int) -> None:
+        """Turn the parameters into checked, frozen configs (defaults that depend on the data too)."""
+        if self.window_norm not in WINDOW_NORMS:
+            raise ConfigError(f"window_norm={self.window_norm!r} is not one of {', '.join(WINDOW_NORMS)}.")
+        if not isinstance(test_size, (int, np.integer)) or test_size < 0:
+            raise ConfigError(f"test_size must be an integer >= 0; got {test_size!r}.")
+        if not 0 <= self.dropout < 1:
+            raise ConfigError(f"dropout must be in [0, 1); got {self.dropout!r}.")
+        if self.dropout > 0 and self.num_layers == 1:
+            warnings.warn("dropout applies between LSTM layers; with num_layers=1 it has no effect.", stacklevel=3)
+        self.columns_ = columns
+        first = frame[columns.time_col] if columns.time_col else pd.Series(dtype="float64")
+        if columns.id_col and columns.time_col:
+            first = frame.loc[frame[columns.id_col] == frame[columns.id_col].iloc[0], columns.time_col]
+        self.freq_ = infer_freq(first)
+        self.season_ = int(self.season or season_length(self.freq_))
+        if self.season_ <= 0:
+            raise ConfigError(f"season must be a positive integer; got {self.season!r}.")
+        self.horizon_ = int(self.horizon if self.horizon is not None else max(self.season_, 1))
+        self.lookback_ = int(self.lookback if self.lookback is not None else max(2 * self.season_, 24))
+        for name, value in (("lookback", self.lookback_), ("horizon", self.horizon_)):
+            if value <= 0:
+                raise ConfigError(f"{name} must be a positive integer; got {value}.")
+        self.test_size_ = int(test_size)
+
+    def _drop_short_series(self, frame: pd.DataFrame, columns: Columns) -> pd.DataFrame:
+        """Skip series too short for one training window (with one summary warning)."""
+        lengths = frame.groupby(columns.id_col, sort=False).size() if columns.id_col else pd.Series({"0": len(frame)})
+        train_len = lengths - self.test_size_
+        val = self._val_size(train_len)
+        need = self.lookback_ + self.horizon_ + val
+        short = train_len < need
+        if short.all():
+            sid = lengths.index[0]
+            where = f"series {sid!r}" if columns.id_col else "the series"
+            raise DataError(
+                f"{where} has {lengths.iloc[0]} time steps, but lookback={self.lookback_} + horizon="
+                f"{self.horizon_} + validation={int(val.iloc[0])} + test_size={self.test_size_} needs at least "
+                f"{int(need.iloc[0]) + self.test_size_}. Use a shorter --lookback or --horizon, or a smaller "
+                "--test-size."
+            )
+        if short.any():
+            warnings.warn(
+                f"{int(short.sum())} of {len(lengths)} series are too short for one training window "
+                f"(e.g. {list(lengths.index[short][:3])}) and were skipped.",
+                UserWarning,
+                stacklevel=3,
+            )
+            frame = frame[~frame[columns.id_col].isin(lengths.index[short])].reset_index(drop=True)
+        return frame
+
+    def _val_size(self, train_len: pd.Series) -> pd.Series:
+        if self.val_size is not None:
+            return pd.Series(int(self.val_size), index=train_len.index)
+        return np.maximum(self.horizon_, (0.1 * train_len).round().astype(int))
+
+    def _mase_scales(self, panel: Panel, test_size: int) -> np.ndarray:
+        """(n_fitted_series,) seasonal-naive in-sample MAE of each series' training part."""
+        scales = np.ones(len(self.prep_.ids_))
+        for i, (start, end) in enumerate(zip(panel.offsets[:-1], panel.offsets[1:])):
+            scales[panel.series[i]] = seasonal_scale(panel.target[start : end - test_size], self.season_)
+        return scales
+
+    def _batches(self, panel: Panel, device: torch.device) -> tuple[WindowBatches, WindowBatches]:
+        train_len = pd.Series(panel.lengths - self.test_size_)
+        test_cut = train_len.to_numpy()
+        val_cut = test_cut - self._val_size(train_len).to_numpy()
+        valid = panel.valid_rows
+        lb, h = self.lookback_, self.horizon_
+        train_starts = window_starts(panel.offsets, lb, h, last_target=val_cut, valid_rows=valid)
+        val_starts = window_starts(panel.offsets, lb, h, first_target=val_cut, last_target=test_cut, valid_rows=valid)
+        if len(train_starts) == 0:
+            raise DataError(
+                "no complete training window: every window of lookback + horizon rows contains a gap "
+                "(impute='drop'). Use --impute interpolate, or a shorter --lookback."
+            )
+        buffer = torch.from_numpy(panel.values).to(device)
+        bs, spe = self.batch_size, self.steps_per_epoch
+        train = WindowBatches(buffer, torch.from_numpy(train_starts).to(device), lb, h, bs, spe)
+        val = WindowBatches(buffer, torch.from_numpy(val_starts).to(device), lb, h, bs)
+        log.info("%d training windows, %d validation windows", len(train_starts), len(val_starts))
+        return train, val
+
+    # ---- forecasting -------------------------------------------------------------------------------
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "net_"):
+            raise NotFittedError("this Forecaster is not fitted yet; call fit(...) first, or Forecaster.load(dir).")
+
+    def _panel(self, data) -> tuple[pd.DataFrame, Panel, torch.Tensor]:
+        frame = read_table(data, self.columns_)
+        panel = self.prep_.transform(frame)
+        return frame, panel, torch.from_numpy(panel.values)
+
+    @property
+    def _recursive_ok(self) -> bool:
+        return not self.columns_.features and not self.columns_.categorical
+
+    def predict(self, data, steps: int | None = None) -> pd.DataFrame:
+        """Forecast the ``steps`` (default: horizon) rows after the end of each series in ``data``.
+
+        Returns one row per (series, step): the id column (if any), the time column (continued at the
+        inferred frequency; ``step`` without a time column) and ``forecast``, on the original scale.
+        """
+        self._check_fitted()
+        steps = self.horizon_ if steps is None else steps
+        if not isinstance(steps, (int, np.integer)) or steps <= 0:
+            raise ConfigError(f"steps must be a positive integer; got {steps!r}.")
+        _, panel, buffer = self._panel(data)
+        self._check_length(panel, 0)
+        scaled = fc.future(self.net_, buffer, panel, self.lookback_, steps, recursive_ok=self._recursive_ok)
+        values = self.prep_.inverse_target(scaled, panel.series)  # (S, K)
+        frames = []
+        for i, sid in enumerate(panel.ids):
+            part = {self._time_name: self._future_times(panel.times[i], steps), "forecast": values[i]}
+            if self.columns_.id_col:
+                part = {self.columns_.id_col: sid, **part}
+            frames.append(pd.DataFrame(part))
+        return pd.concat(frames, ignore_index=True)
+
+    @property
+    def _time_name(self) -> str:
+        return self.columns_.time_col or "step"
+
+    def _future_times(self, times: pd.Index, steps: int):
+        if isinstance(times, pd.RangeIndex):
+            return np.arange(len(times), len(times) + steps)
+        last = times[-1]
+        if isinstance(last, pd.Timestamp) or np.issubdtype(np.asarray(times).dtype, np.datetime64):
+            if self.freq_:
+                return pd.date_range(last, periods=steps + 1, freq=self.freq_)[1:]
+            step = pd.Series(times).diff().median()
+            return pd.DatetimeIndex([last + step * (k + 1) for k in range(steps)])
+        step = np.median(np.diff(np.asarray(times, dtype="float64"))) if len(times) > 1 else 1
+        return np.asarray(last) + step * np.arange(1, steps + 1)
+
+    def _check_length(self, panel: Panel, test_size: int) -> None:
+        need = self.lookback_ + test_size
+        short = panel.lengths < max(need, 1) + (1 if test_size else 0)
+        if short.any():
+            i = int(np.flatnonzero(short)[0])
+            raise DataError(
+                f"series {panel.ids[i]!r} has {panel.lengths[i]} rows, but the model needs lookback={self.lookback_}"
+                f"{f' + test_size={test_size}' if test_size else ''} = {need} rows"
+                f"{' (plus one to forecast from)' if test_size else ''}. Give a longer history."
+            )
+
+    def evaluate(self, data, test_size: int | None = None) -> Evaluation:
+        """Rolling one-step and multi-step forecasts over the last ``test_size`` rows of each series
+        (default: the size the model was trained with), scored next to naive and seasonal-naive baselines
+        on exactly the same points."""
+        self._check_fitted()
+        test_size = self.test_size_ if test_size is None else test_size
+        if not isinstance(test_size, (int, np.integer)) or test_size <= 0:
+            raise ConfigError(
+                f"test_size must be a positive integer; got {test_size!r}"
+                + (" (the model was trained without --test-size; pass --test-size N)." if test_size == 0 else ".")
+            )
+        frame, panel, buffer = self._panel(data)
+        self._check_length(panel, test_size)
+        history = self.prep_.inverse_target(panel.values[:, 0], np.repeat(panel.series, panel.lengths))
+        series_start = np.repeat(panel.offsets[:-1], panel.lengths)
+        row_scale = np.repeat(self.mase_scale_[panel.series], panel.lengths)
+        lb = self.lookback_
+
+        rows, _, scaled = fc.rolling(self.net_, buffer, panel, lb, test_size)
+        row_series = np.repeat(panel.series, panel.lengths)
+        rolling = {"lstm": self.prep_.inverse_target(scaled, row_series[rows])}
+        zeros = np.zeros(len(rows), dtype=np.int64)
+        for name, baseline in BASELINES.items():
+            rolling[name] = baseline(history, series_start, rows, zeros, self.season_)
+        actual = panel.target[rows]
+
+        origin, step, _, scaled = fc.multistep(self.net_, buffer, panel, lb, test_size, recursive_ok=self._recursive_ok)
+        target_rows = origin + step
+        multi = {"lstm": self.prep_.inverse_target(scaled, row_series[target_rows])}
+        for name, baseline in BASELINES.items():
+            multi[name] = baseline(history, series_start, origin, step, self.season_)
+
+        metrics = {
+            "rolling": score(actual, rolling, row_scale[rows]),
+            "multistep": score(panel.target[target_rows], multi, row_scale[target_rows]),
+        }
+        return Evaluation(
+            metrics=metrics,
+            rolling=self._points(panel, rows, {"actual": actual, **rolling}),
+            multistep=self._points(panel, target_rows, {"actual": panel.target[target_rows], **multi}, origin, step),
+            history=self._history(panel, test_size),
+            target=self.columns_.target,
+            season=self.season_,
+        )
+
+    def _row_labels(self, panel: Panel, rows: np.ndarray) -> dict:
+        times = np.concatenate([np.asarray(t) for t in panel.times])
+        ids = np.repeat(np.array(panel.ids, dtype=object), panel.lengths)
+        labels = {self._time_name: times[rows]}
+        if self.columns_.id_col:
+            labels = {self.columns_.id_col: ids[rows], **labels}
+        return labels
+
+    def _points(self, panel: Panel, rows, values: dict, origin=None, step=None) -> pd.DataFrame:
+        out = self._row_labels(panel, rows)
+        if origin is not None:
+            times = np.concatenate([np.asarray(t) for t in panel.times])
+            out |= {"origin": times[origin], "ahead": step + 1}
+        return pd.DataFrame(out | values)
+
+    def _history(self, panel: Panel, test_size: int) -> pd.DataFrame:
+        rows = np.concatenate([np.arange(s, e - test_size) for s, e in zip(panel.offsets[:-1], panel.offsets[1:])])
+        return pd.DataFrame(self._row_labels(panel, rows) | {"actual": panel.target[rows]})
+
+    # ---- persistence -------------------------------------------------------------------------------
+    def save(self, directory: str | Path) -> Path:
+        """Write the model to ``directory`` (config.json + weights.safetensors), atomically."""
+        self._check_fitted()
+        config = {
+            "kind": "forecaster",
+            "params": self.get_params(),
+            "fitted": {
+                "lookback": self.lookback_,
+                "horizon": self.horizon_,
+                "season": self.season_,
+                "freq": self.freq_,
+                "test_size": self.test_size_,
+                "mase_scale": self.mase_scale_.tolist(),
+                "feature_names": self.feature_names_in_,
+            },
+            "network": asdict(self.net_config_),
+            "training": asdict(self.train_config_),
+            "preparation": self.prep_.to_dict(),
+            "history": self.history_,
+        }
+        return save_model(directory, config, self.net_.state_dict())
+
+    @classmethod
+    def load(cls, directory: str | Path) -> Forecaster:
+        """Rebuild a model saved with ``save``; its predictions are bit-identical."""
+        from .exceptions import ModelFileError
+
+        config, tensors = load_model(directory, "forecaster")
+        try:
+            params = {k: v for k, v in config["params"].items() if k in {f for f in cls().get_params()}}
+            model = cls(**params)
+            fitted = config["fitted"]
+            model.lookback_, model.horizon_ = fitted["lookback"], fitted["horizon"]
+            model.season_, model.freq_, model.test_size_ = fitted["season"], fitted["freq"], fitted["test_size"]
+            model.mase_scale_ = np.array(fitted["mase_scale"], dtype="float64")
+            model.feature_names_in_ = fitted["feature_names"]
+            model.n_features_in_ = len(model.feature_names_in_)
+            model.net_config_ = NetConfig(**config["network"])
+            model.train_config_ = TrainConfig(**config["training"])
+            model.prep_ = Preparer.from_dict(config["preparation"])
+            model.columns_ = model.prep_.columns
+            model.history_ = config["history"]
+            model.net_ = ForecastNet(model.net_config_)
+            model.net_.load_state_dict(tensors)
+        except (KeyError, TypeError, ValueError, RuntimeError) as err:
+            raise ModelFileError(f"the model in {str(directory)!r} is incomplete or inconsistent: {err}") from err
+        model.net_.eval()
+        return model
+
+
+def _default_target(data) -> str:
+    if isinstance(data, np.ndarray):
+        return "y"
+    raise ConfigError("name the target column: fit(data, target='sales') (CLI: --target sales).")
+

@@ -1,0 +1,287 @@
+"""Read a table of time series and check it before anything is fitted.
+
+``read_table`` accepts a CSV or Parquet path, a pandas DataFrame or a numpy array and returns a frame with
+only the columns asked for, each series' rows in time order. Every problem it finds is a ``DataError``
+that names the column, shows the value seen and says what to do.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .exceptions import ConfigError, DataError, did_you_mean
+
+__all__ = ["Columns", "load_frame", "read_table", "infer_freq", "season_length"]
+
+log = logging.getLogger(__name__)
+
+CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
+PARQUET_SUFFIXES = {".parquet", ".pq"}
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Which column plays which part. Saved with the model so predict reads new data the same way."""
+
+    target: str
+    time_col: str | None = None
+    id_col: str | None = None
+    features: tuple[str, ...] = field(default_factory=tuple)
+    categorical: tuple[str, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        named = [self.target, self.time_col, self.id_col, *self.features, *self.categorical]
+        named = [c for c in named if c is not None]
+        repeated = sorted({c for c in named if named.count(c) > 1})
+        if repeated:
+            raise ConfigError(
+                f"column(s) {repeated} are given more than one role (target, time, id, feature, categorical). "
+                "Give each column one role; the target is always an input, so do not list it in --features."
+            )
+
+    @property
+    def used(self) -> list[str]:
+        return [c for c in (self.id_col, self.time_col, self.target, *self.features, *self.categorical) if c]
+
+
+def load_frame(source: str | Path | pd.DataFrame | np.ndarray) -> pd.DataFrame:
+    """Load a CSV/Parquet file, or wrap a DataFrame or array, without checking columns yet.
+
+    A 1-D array becomes column ``y``; a 2-D array (T, F) becomes ``y, x1, ..., x{F-1}`` (column 0 the target).
+    """
+    if isinstance(source, pd.DataFrame):
+        return source
+    if isinstance(source, np.ndarray):
+        return _frame_from_array(source)
+    path = Path(source)
+    if not path.exists():
+        raise DataError(f"file {str(path)!r} does not exist. Check the path (current folder: {Path.cwd()}).")
+    if path.is_dir():
+        raise DataError(f"{str(path)!r} is a folder; give a CSV or Parquet file.")
+    suffix = path.suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        return _read_csv(path)
+    if suffix in PARQUET_SUFFIXES:
+        return _read_parquet(path)
+    raise DataError(
+        f"unknown file type {suffix or '(no extension)'!r} for {str(path)!r}. "
+        "lstmkit reads .csv (also .tsv, .txt) and .parquet (.pq); convert the file or rename it."
+    )
+
+
+def _frame_from_array(array: np.ndarray) -> pd.DataFrame:
+    if array.ndim == 1:
+        return pd.DataFrame({"y": array})
+    if array.ndim == 2:
+        names = ["y"] + [f"x{i}" for i in range(1, array.shape[1])]
+        return pd.DataFrame(array, columns=names)
+    raise DataError(
+        f"an array series must be 1-D (T,) or 2-D (T, F) with the target in column 0; got shape {array.shape}. "
+        "For 3-D windows (samples, timesteps, features) use lstmkit.LSTMRegressor."
+    )
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    if path.stat().st_size == 0:
+        raise DataError(f"file {str(path)!r} is empty (0 bytes). Give a CSV with a header row and data rows.")
+    sep = "\t" if path.suffix.lower() == ".tsv" else ","
+    try:
+        frame = pd.read_csv(path, sep=sep)
+    except pd.errors.EmptyDataError as err:
+        raise DataError(f"file {str(path)!r} has no columns. Give a CSV with a header row.") from err
+    except (pd.errors.ParserError, UnicodeDecodeError) as err:
+        raise DataError(f"file {str(path)!r} is not a readable CSV: {err}. Check the file's format.") from err
+    if frame.empty:
+        raise DataError(f"file {str(path)!r} has a header ({', '.join(map(str, frame.columns))}) but no rows.")
+    return frame
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError as err:
+        raise DataError("reading Parquet needs pyarrow; install it with: pip install 'lstmkit[parquet]'") from err
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as err:  # pyarrow raises several types for a corrupt file
+        raise DataError(f"file {str(path)!r} is not a readable Parquet file: {err}") from err
+    if frame.empty:
+        raise DataError(f"file {str(path)!r} has no rows.")
+    return frame
+
+
+def read_table(source: str | Path | pd.DataFrame | np.ndarray, columns: Columns) -> pd.DataFrame:
+    """Return the used columns of ``source``, checked, each series sorted by time.
+
+    The result has a fresh RangeIndex; series (when ``id_col`` is set) are contiguous, in the order of
+    their first appearance, and within each series rows are in time order (or file order without a time
+    column). The target and numeric features are float64, categorical columns are strings.
+    """
+    frame = load_frame(source)
+    _check_columns(frame, columns)
+    frame = frame[columns.used].copy()
+    for name in (columns.target, *columns.features):
+        frame[name] = _numeric(frame[name], name, is_target=name == columns.target)
+    for name in columns.categorical:
+        frame[name] = frame[name].astype("string").fillna("<missing>").astype(str)
+    if columns.id_col:
+        frame[columns.id_col] = frame[columns.id_col].astype(str)
+    if columns.time_col:
+        frame[columns.time_col] = _timestamps(frame[columns.time_col], columns.time_col)
+        frame = _sort_and_check_unique(frame, columns)
+    elif columns.id_col:
+        order = pd.unique(frame[columns.id_col])
+        frame[columns.id_col] = pd.Categorical(frame[columns.id_col], categories=order)
+        frame = frame.sort_values(columns.id_col, kind="stable")
+        frame[columns.id_col] = frame[columns.id_col].astype(str)
+    return frame.reset_index(drop=True)
+
+
+def _check_columns(frame: pd.DataFrame, columns: Columns) -> None:
+    available = [str(c) for c in frame.columns]
+    for name in columns.used:
+        if name not in frame.columns:
+            raise DataError(
+                f"column {name!r} not found.{did_you_mean(name, available)} "
+                f"The data has columns: {', '.join(available)}."
+            )
+
+
+def _numeric(values: pd.Series, name: str, *, is_target: bool) -> pd.Series:
+    role = "target" if is_target else "feature"
+    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        converted = pd.to_numeric(values, errors="coerce")
+        bad = values[converted.isna() & values.notna()]
+        if len(bad):
+            hint = (
+                "Choose a numeric target column."
+                if is_target
+                else f"Pass it with --categorical {name} if it is a category, or fix the values."
+            )
+            raise DataError(
+                f"{role} column {name!r} is not numeric: {len(bad)} value(s) like {bad.iloc[0]!r} "
+                f"(row {bad.index[0]}). {hint}"
+            )
+        values = converted
+    values = values.astype("float64")
+    if values.isna().all():
+        raise DataError(f"{role} column {name!r} has no values: all {len(values)} are missing. Choose another column.")
+    infinite = np.isinf(values.to_numpy())
+    if infinite.any():
+        first = int(np.flatnonzero(infinite)[0])
+        raise DataError(
+            f"{role} column {name!r} has {int(infinite.sum())} infinite value(s) (first at row {first}). "
+            "Replace them with empty cells (NaN) to have them imputed, or remove those rows."
+        )
+    return values
+
+
+def _timestamps(values: pd.Series, name: str) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(values):
+        parsed = values
+    elif pd.api.types.is_numeric_dtype(values):
+        return values  # integer time steps (e.g. 0, 1, 2, ...) are a valid clock
+    else:
+        parsed = pd.to_datetime(values, errors="coerce", format="mixed")
+        bad = values[parsed.isna() & values.notna()]
+        if len(bad):
+            raise DataError(
+                f"time column {name!r} has {len(bad)} value(s) that are not dates, like {bad.iloc[0]!r} "
+                f"(row {bad.index[0]}). Use ISO dates such as 2021-03-04 or 2021-03-04 05:00, "
+                "or leave out --time-col to use the row order."
+            )
+    if parsed.isna().any():
+        row = int(np.flatnonzero(parsed.isna().to_numpy())[0])
+        raise DataError(f"time column {name!r} has {int(parsed.isna().sum())} empty value(s) (first at row {row}).")
+    return parsed
+
+
+def _sort_and_check_unique(frame: pd.DataFrame, columns: Columns) -> pd.DataFrame:
+    keys = [c for c in (columns.id_col, columns.time_col) if c]
+    if columns.id_col:
+        order = pd.unique(frame[columns.id_col])
+        frame["__order__"] = pd.Categorical(frame[columns.id_col], categories=order).codes
+        keys = ["__order__", columns.time_col]
+    if not frame.sort_values(keys, kind="stable").index.equals(frame.index):
+        log.info("rows were not in time order; sorted by %s", ", ".join(k for k in keys if k != "__order__"))
+    frame = frame.sort_values(keys, kind="stable")
+    dup = frame.duplicated(keys, keep=False)
+    if dup.any():
+        first = frame[dup].iloc[0]
+        where = f" in series {first[columns.id_col]!r}" if columns.id_col else ""
+        hint = "" if columns.id_col else " If the file holds several series, name their id column with --id-col."
+        raise DataError(
+            f"time column {columns.time_col!r} has {int(dup.sum())} rows with a repeated timestamp{where}, "
+            f"first {first[columns.time_col]}. Keep one row per timestamp (aggregate or drop duplicates).{hint}"
+        )
+    return frame.drop(columns="__order__", errors="ignore")
+
+
+def infer_freq(times: pd.Series) -> str | None:
+    """The pandas frequency string of a regular clock (e.g. 'MS', '30min', 'W-SAT'), or None."""
+    if len(times) < 3 or not pd.api.types.is_datetime64_any_dtype(times):
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pandas 3 announces an offset return type
+            freq = pd.infer_freq(pd.DatetimeIndex(times))
+        freq = getattr(freq, "freqstr", freq)
+    except (TypeError, ValueError):
+        freq = None
+    if freq is None:
+        # A gap or two (missing rows) defeats infer_freq: fall back to the most common step.
+        step = pd.Series(np.diff(times.to_numpy())).mode()
+        if len(step):
+            try:
+                freq = pd.tseries.frequencies.to_offset(pd.Timedelta(step.iloc[0])).freqstr
+            except ValueError:
+                freq = None
+    return freq
+
+
+def season_length(freq: str | None) -> int:
+    """Season length implied by a frequency: hourly 24, half-hourly 48, daily 7, weekly 52, monthly 12,
+    quarterly 4, anything else 1."""
+    if not freq:
+        return 1
+    offset = pd.tseries.frequencies.to_offset(freq)
+    name = type(offset).__name__
+    if offset.n == 1 and name.startswith("Week"):
+        return 52
+    if offset.n == 1 and name.startswith("Month"):
+        return 12
+    if offset.n == 1 and name.startswith("Quarter"):
+        return 4
+    try:
+        step = pd.Timedelta(offset)
+    except (ValueError, TypeError):
+        return 1
+    day = pd.Timedelta(days=1)
+    if step == day:
+        return 7
+    if step < day and day % step == pd.Timedelta(0):
+        return int(day / step)
+    return 1
+
+
+def split_by_series(frame: pd.DataFrame, id_col: str | None) -> list[tuple[str, pd.DataFrame]]:
+    """(series id, rows) pairs in order; a single unnamed series gets id '0'."""
+    if id_col is None:
+        return [("0", frame)]
+    return [(str(sid), rows) for sid, rows in frame.groupby(id_col, sort=False)]
+
+
+def checked_names(names: Sequence[str] | str | None) -> tuple[str, ...]:
+    """Accept 'a,b', ['a', 'b'] or None."""
+    if names is None:
+        return ()
+    if isinstance(names, str):
+        return tuple(n.strip() for n in names.split(",") if n.strip())
+    return tuple(names)

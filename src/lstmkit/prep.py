@@ -1,0 +1,257 @@
+"""Preparation: imputation, scaling and one-hot encoding, fitted on training rows only.
+
+``Preparer.fit`` sees only the rows before each series' test part; ``transform`` applies the stored
+statistics to any rows (training, test or new data) and returns a ``Panel``: one contiguous float32
+buffer holding every series back to back, which the window code indexes into. The whole fitted state
+is plain numbers and strings (``to_dict``/``from_dict``), saved as JSON inside the model.
+
+Buffer columns, in order: the target, numeric features, the missing-target indicator (optional),
+one-hot columns of each categorical feature.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+from .exceptions import ConfigError, DataError, did_you_mean
+from .io import Columns, split_by_series
+
+__all__ = ["PrepConfig", "Preparer", "Panel", "IMPUTE", "SCALING"]
+
+log = logging.getLogger(__name__)
+
+IMPUTE = ("interpolate", "ffill", "mean", "zero", "drop")
+SCALING = ("standard", "minmax", "robust", "none")
+
+
+@dataclass(frozen=True)
+class PrepConfig:
+    impute: str = "interpolate"
+    scaling: str = "standard"
+    missing_indicator: bool = False
+
+    def __post_init__(self) -> None:
+        for name, value, allowed in (("impute", self.impute, IMPUTE), ("scaling", self.scaling, SCALING)):
+            if value not in allowed:
+                raise ConfigError(
+                    f"{name}={value!r} is not one of {', '.join(allowed)}.{did_you_mean(value, allowed)}"
+                )
+
+
+@dataclass
+class Panel:
+    """Prepared series, back to back in one buffer.
+
+    values:   (R, F) float32, R = total rows of all series; NaN only where impute='drop' left a gap
+    offsets:  (S + 1,) int64; series s occupies rows offsets[s]:offsets[s + 1]
+    target:   (R,) float64 target on the original scale, NaN where it was missing
+    series:   (S,) int64 index of each series in the fitted statistics
+    """
+
+    values: np.ndarray
+    offsets: np.ndarray
+    target: np.ndarray
+    series: np.ndarray
+    ids: list[str]
+    times: list[pd.Index]
+    feature_names: list[str]
+
+    @property
+    def lengths(self) -> np.ndarray:
+        return np.diff(self.offsets)
+
+    @property
+    def valid_rows(self) -> np.ndarray:
+        """(R,) bool: rows whose inputs are all present (all True unless impute='drop')."""
+        return ~np.isnan(self.values).any(axis=1)
+
+
+class Preparer:
+    """Fit imputation, scaling and encoding on training rows; apply them anywhere."""
+
+    def __init__(self, config: PrepConfig, columns: Columns) -> None:
+        self.config = config
+        self.columns = columns
+        self.continuous = [columns.target, *columns.features]
+
+    # ---- fit ---------------------------------------------------------------------------------------
+    def fit(self, frame: pd.DataFrame, test_size: int = 0) -> Preparer:
+        """Learn statistics from each series' rows except its last ``test_size``."""
+        self.ids_: list[str] = []
+        stats = []
+        train_parts = []
+        for sid, rows in split_by_series(frame, self.columns.id_col):
+            train = rows.iloc[: max(len(rows) - test_size, 0)]
+            self.ids_.append(sid)
+            train_parts.append(train)
+            stats.append(self._series_stats(sid, train))
+        self.fill_ = np.array([s[0] for s in stats])  # (S, C) value used by impute='mean'
+        self.loc_ = np.array([s[1] for s in stats])  # (S, C)
+        self.scale_ = np.array([s[2] for s in stats])  # (S, C)
+        train_all = pd.concat(train_parts) if train_parts else frame.iloc[:0]
+        self.categories_ = {c: sorted(train_all[c].unique().tolist()) for c in self.columns.categorical}
+        return self
+
+    def _series_stats(self, sid: str, train: pd.DataFrame) -> tuple[list[float], list[float], list[float]]:
+        values = train[self.continuous].to_numpy(dtype="float64")  # (T, C)
+        empty = np.isnan(values).all(axis=0)
+        if empty.any():
+            name = self.continuous[int(np.flatnonzero(empty)[0])]
+            where = f" of series {sid!r}" if self.columns.id_col else ""
+            raise DataError(
+                f"column {name!r}{where} has no observed value in the training rows ({len(train)} rows). "
+                "Drop that series or that column, or use a smaller --test-size."
+            )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            mean = np.nanmean(values, axis=0)
+            kind = self.config.scaling
+            if kind == "standard":
+                loc, scale = mean, np.nanstd(values, axis=0)
+            elif kind == "minmax":
+                loc = np.nanmin(values, axis=0)
+                scale = np.nanmax(values, axis=0) - loc
+            elif kind == "robust":
+                q25, loc, q75 = np.nanpercentile(values, [25, 50, 75], axis=0)
+                scale = q75 - q25
+            else:
+                loc, scale = np.zeros_like(mean), np.ones_like(mean)
+        scale = np.where(np.isfinite(scale) & (scale > 1e-12), scale, 1.0)
+        return mean.tolist(), loc.tolist(), scale.tolist()
+
+    # ---- transform ---------------------------------------------------------------------------------
+    @property
+    def feature_names(self) -> list[str]:
+        names = list(self.continuous)
+        if self.config.missing_indicator:
+            names.append(f"{self.columns.target}__missing")
+        for col, cats in self.categories_.items():
+            names += [f"{col}={c}" for c in cats]
+        return names
+
+    def transform(self, frame: pd.DataFrame) -> Panel:
+        """Apply the fitted statistics to ``frame`` (checked by ``read_table``) and return a Panel."""
+        self._check_fitted()
+        parts = split_by_series(frame, self.columns.id_col)
+        index = {sid: i for i, sid in enumerate(self.ids_)}
+        unknown = [sid for sid, _ in parts if sid not in index]
+        if unknown:
+            raise DataError(
+                f"{len(unknown)} series were not in the training data, e.g. {unknown[:3]}; the model "
+                f"knows {len(self.ids_)} series (e.g. {self.ids_[:3]}). Predict only the trained series, "
+                "or retrain with the new ones included."
+            )
+        series = np.array([index[sid] for sid, _ in parts], dtype=np.int64)
+        raw = frame[self.continuous].to_numpy(dtype="float64")  # (R, C)
+        lengths = np.array([len(rows) for _, rows in parts], dtype=np.int64)
+        offsets = np.concatenate([[0], np.cumsum(lengths)])
+        row_series = np.repeat(series, lengths)  # (R,)
+        filled = self._impute(raw, offsets, row_series)
+        scaled = (filled - self.loc_[row_series]) / self.scale_[row_series]
+        blocks = [scaled]
+        if self.config.missing_indicator:
+            blocks.append(np.isnan(raw[:, :1]).astype("float64"))
+        blocks += [self._one_hot(frame[c], c) for c in self.categories_]
+        times = [self._times(rows) for _, rows in parts]
+        return Panel(
+            values=np.ascontiguousarray(np.hstack(blocks), dtype=np.float32),
+            offsets=offsets,
+            target=raw[:, 0].copy(),
+            series=series,
+            ids=[sid for sid, _ in parts],
+            times=times,
+            feature_names=self.feature_names,
+        )
+
+    def _times(self, rows: pd.DataFrame) -> pd.Index:
+        if self.columns.time_col:
+            return pd.Index(rows[self.columns.time_col].to_numpy())
+        return pd.RangeIndex(len(rows))
+
+    def _impute(self, raw: np.ndarray, offsets: np.ndarray, row_series: np.ndarray) -> np.ndarray:
+        method = self.config.impute
+        if method == "drop" or not np.isnan(raw).any():
+            return raw.copy()
+        if method == "mean":
+            return np.where(np.isnan(raw), self.fill_[row_series], raw)
+        if method == "zero":
+            return np.nan_to_num(raw, nan=0.0)
+        # interpolate / ffill work within each series; edges take the nearest observed value.
+        frame = pd.DataFrame(raw)
+        groups = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+        grouped = frame.groupby(groups, sort=False)
+        if method == "interpolate":
+            out = grouped.transform(lambda s: s.interpolate(limit_direction="both"))
+        else:
+            out = grouped.ffill()
+            out = out.groupby(groups, sort=False).bfill()
+        filled = out.to_numpy(dtype="float64")
+        return np.where(np.isnan(filled), self.fill_[row_series], filled)  # a column empty in a series
+
+    def _one_hot(self, values: pd.Series, column: str) -> np.ndarray:
+        cats = self.categories_[column]
+        codes = pd.Index(cats).get_indexer(values)  # -1 for unseen
+        unseen = sorted(set(values[codes < 0]))
+        if unseen:
+            warnings.warn(
+                f"categorical column {column!r} has {len(unseen)} value(s) not seen in training "
+                f"({', '.join(map(repr, unseen[:5]))}); they are encoded as all zeros. Known: {cats}.",
+                UserWarning,
+                stacklevel=3,
+            )
+        out = np.zeros((len(values), len(cats)))
+        seen = codes >= 0
+        out[np.flatnonzero(seen), codes[seen]] = 1.0
+        return out
+
+    # ---- inverse -----------------------------------------------------------------------------------
+    def inverse_target(self, values: np.ndarray, series: np.ndarray) -> np.ndarray:
+        """Map scaled target values back to the original scale.
+
+        values: (N, ...) scaled; series: (N,) index into the fitted statistics -> (N, ...) float64
+        """
+        shape = (-1,) + (1,) * (values.ndim - 1)
+        loc = self.loc_[series, 0].reshape(shape)
+        scale = self.scale_[series, 0].reshape(shape)
+        return values.astype("float64") * scale + loc
+
+    # ---- state -------------------------------------------------------------------------------------
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "loc_"):
+            raise RuntimeError("Preparer.transform called before fit")
+
+    def to_dict(self) -> dict:
+        self._check_fitted()
+        return {
+            "config": asdict(self.config),
+            "columns": asdict(self.columns),
+            "ids": self.ids_,
+            "fill": self.fill_.tolist(),
+            "loc": self.loc_.tolist(),
+            "scale": self.scale_.tolist(),
+            "categories": self.categories_,
+        }
+
+    @classmethod
+    def from_dict(cls, state: dict) -> Preparer:
+        columns = state["columns"]
+        columns = Columns(
+            target=columns["target"],
+            time_col=columns["time_col"],
+            id_col=columns["id_col"],
+            features=tuple(columns["features"]),
+            categorical=tuple(columns["categorical"]),
+        )
+        prep = cls(PrepConfig(**state["config"]), columns)
+        prep.ids_ = list(state["ids"])
+        n_cont = len(prep.continuous)
+        prep.fill_ = np.array(state["fill"], dtype="float64").reshape(-1, n_cont)
+        prep.loc_ = np.array(state["loc"], dtype="float64").reshape(-1, n_cont)
+        prep.scale_ = np.array(state["scale"], dtype="float64").reshape(-1, n_cont)
+        prep.categories_ = {k: list(v) for k, v in state["categories"].items()}
+        return prep

@@ -1,0 +1,212 @@
+"""One fit loop for every lstmkit network.
+
+epoch begin -> train batches (Adam, clipped gradients) -> validation loss -> learning-rate schedule ->
+early stopping (keeps the best weights) -> progress -> checkpoint. Batches come from any object with
+``epoch(generator)`` and ``ordered()`` iterators of ``(x, y)`` tensors already on the training device
+(``windows.WindowBatches`` for forecasting), so the loop holds no data code and no per-sample Python.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+from torch import Tensor, nn
+
+from .exceptions import ConfigError, did_you_mean
+from .progress import NullReporter, Reporter
+
+__all__ = ["TrainConfig", "fit", "resolve_device", "LOSSES"]
+
+log = logging.getLogger(__name__)
+
+LOSSES: dict[str, Callable[[], nn.Module]] = {"mse": nn.MSELoss, "mae": nn.L1Loss, "huber": nn.HuberLoss}
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    batch_size: int = 64
+    lr: float = 3e-3
+    max_epochs: int = 100
+    patience: int | None = 10  # epochs without validation improvement before stopping; None: never
+    steps_per_epoch: int | None = None
+    loss: str = "mse"
+    clip_norm: float = 1.0
+    lr_patience: int = 3  # epochs without improvement before the learning rate is halved
+    seed: int = 0
+    device: str = "auto"
+
+    def __post_init__(self) -> None:
+        if self.loss not in LOSSES:
+            raise ConfigError(f"loss={self.loss!r} is not one of {', '.join(LOSSES)}.{did_you_mean(self.loss, LOSSES)}")
+        for name in ("batch_size", "max_epochs"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value <= 0:
+                raise ConfigError(f"{name} must be a positive integer; got {value!r}.")
+        if self.steps_per_epoch is not None and self.steps_per_epoch <= 0:
+            raise ConfigError(f"steps_per_epoch must be a positive integer or None; got {self.steps_per_epoch!r}.")
+        if self.patience is not None and self.patience <= 0:
+            raise ConfigError(f"patience must be a positive integer or None; got {self.patience!r}.")
+        if not self.lr > 0:
+            raise ConfigError(f"lr must be > 0; got {self.lr!r}.")
+        if self.device not in ("auto", "cpu", "cuda") and not self.device.startswith("cuda:"):
+            raise ConfigError(f"device={self.device!r} is not one of auto, cpu, cuda (or cuda:N).")
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise ConfigError(f"device={name!r} was asked for, but PyTorch sees no CUDA GPU here. Use --device cpu.")
+    return torch.device(name)
+
+
+def fit(
+    net: nn.Module,
+    train,
+    val,
+    config: TrainConfig,
+    *,
+    reporter: Reporter | None = None,
+    checkpoint_dir: Path | None = None,
+    resume: bool = False,
+) -> list[dict]:
+    """Train ``net`` in place and return the loss history (one dict per epoch).
+
+    The weights of the epoch with the lowest validation loss (training loss when ``val`` is None) are
+    restored at the end. With ``checkpoint_dir`` the loop state is written there after every epoch, and
+    ``resume=True`` continues from it.
+    """
+    reporter = reporter or NullReporter()
+    device = next(net.parameters()).device
+    loss_fn = LOSSES[config.loss]()
+    optimizer = torch.optim.Adam(net.parameters(), lr=config.lr)
+    schedule = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.5, patience=config.lr_patience)
+    generator = torch.Generator().manual_seed(config.seed)
+    state = {"epoch": 0, "best": float("inf"), "bad_epochs": 0, "history": []}
+    best_weights = copy.deepcopy(net.state_dict())
+    if resume and checkpoint_dir is not None and (checkpoint_dir / "loop.json").exists():
+        state, best_weights = _load_checkpoint(checkpoint_dir, net, optimizer, schedule, generator)
+        log.info("resumed from %s at epoch %d", checkpoint_dir, state["epoch"])
+
+    reporter.start(config.max_epochs, state["epoch"])
+    message = None
+    for epoch in range(state["epoch"] + 1, config.max_epochs + 1):
+        started = time.perf_counter()
+        train_loss = _train_epoch(net, train, loss_fn, optimizer, generator, config.clip_norm)
+        val_loss = _mean_loss(net, val, loss_fn) if val is not None and len(val) else None
+        score = train_loss if val_loss is None else val_loss
+        schedule.step(score)
+        if score < state["best"] and (state["best"] - score) > 1e-7 * abs(score):
+            state["best"], state["bad_epochs"] = score, 0
+            best_weights = copy.deepcopy(net.state_dict())
+        else:
+            state["bad_epochs"] += 1
+        record = {
+            "epoch": epoch,
+            "train_loss": train_loss,
+            "val_loss": val_loss,
+            "lr": optimizer.param_groups[0]["lr"],
+            "seconds": round(time.perf_counter() - started, 4),
+        }
+        state["history"].append(record)
+        state["epoch"] = epoch
+        reporter.update(record)
+        if checkpoint_dir is not None:
+            _save_checkpoint(checkpoint_dir, state, net, optimizer, schedule, generator, best_weights)
+        if config.patience is not None and state["bad_epochs"] >= config.patience:
+            message = f"early stop at epoch {epoch}: no improvement for {config.patience} epochs"
+            break
+    net.load_state_dict(best_weights)
+    reporter.close(message)
+    del device
+    return state["history"]
+
+
+def _train_epoch(net, batches, loss_fn, optimizer, generator, clip_norm: float) -> float:
+    net.train()
+    total, count = None, 0
+    for x, y in batches.epoch(generator):
+        loss = loss_fn(net(x), y)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        if clip_norm:
+            nn.utils.clip_grad_norm_(net.parameters(), clip_norm)
+        optimizer.step()
+        weighted = loss.detach() * len(y)  # stays on the device: no sync per batch
+        total = weighted if total is None else total + weighted
+        count += len(y)
+    return float(total) / count
+
+
+@torch.inference_mode()
+def _mean_loss(net, batches, loss_fn) -> float:
+    net.eval()
+    total, count = 0.0, 0
+    for x, y in batches.ordered():
+        total += float(loss_fn(net(x), y)) * len(y)
+        count += len(y)
+    return total / count
+
+
+# ---- checkpoints: tensors in safetensors, everything else in JSON (never pickle) -------------------------
+
+
+def _save_checkpoint(directory: Path, state, net, optimizer, schedule, generator, best_weights) -> None:
+    from safetensors.torch import save_file
+
+    tensors: dict[str, Tensor] = {}
+    for key, value in net.state_dict().items():
+        tensors[f"net/{key}"] = value
+    for key, value in best_weights.items():
+        tensors[f"best/{key}"] = value
+    opt = optimizer.state_dict()
+    for index, slots in opt["state"].items():
+        for name, value in slots.items():
+            tensors[f"opt/{index}/{name}"] = torch.as_tensor(value)
+    tensors["rng/generator"] = generator.get_state()
+    tensors["rng/torch"] = torch.get_rng_state()
+    loop = {
+        "state": state,
+        "param_groups": opt["param_groups"],
+        "schedule": schedule.state_dict(),
+    }
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".ckpt-", dir=directory.parent))
+    save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, tmp / "tensors.safetensors")
+    (tmp / "loop.json").write_text(json.dumps(loop))
+    if directory.exists():
+        shutil.rmtree(directory)
+    os.replace(tmp, directory)
+
+
+def _load_checkpoint(directory: Path, net, optimizer, schedule, generator):
+    from safetensors.torch import load_file
+
+    loop = json.loads((directory / "loop.json").read_text())
+    tensors = load_file(directory / "tensors.safetensors")
+    device = next(net.parameters()).device
+
+    def section(prefix: str) -> dict:
+        return {k[len(prefix) :]: v.to(device) for k, v in tensors.items() if k.startswith(prefix)}
+
+    net.load_state_dict(section("net/"))
+    best = section("best/")
+    opt_state: dict[int, dict] = {}
+    for key, value in section("opt/").items():
+        index, name = key.split("/", 1)
+        opt_state.setdefault(int(index), {})[name] = value.cpu() if name == "step" else value
+    optimizer.load_state_dict({"state": opt_state, "param_groups": loop["param_groups"]})
+    schedule.load_state_dict(loop["schedule"])
+    generator.set_state(tensors["rng/generator"])
+    torch.set_rng_state(tensors["rng/torch"])
+    return loop["state"], best

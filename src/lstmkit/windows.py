@@ -1,0 +1,144 @@
+"""Windows as index arithmetic over one buffer.
+
+A window is ``lookback`` input rows followed by ``horizon`` target rows of one series. It is identified by
+the buffer row where it starts; the training code keeps only the (N,) start indices and gathers the rows
+of a batch with a single indexing operation, so no (samples x lookback x features) copy ever exists.
+
+Shape symbols:  N windows   L lookback   H horizon   F features   R buffer rows   S series
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from numpy.lib.stride_tricks import sliding_window_view
+from torch import Tensor
+
+from .exceptions import ConfigError, DataError
+
+__all__ = ["make_windows", "window_starts", "gather", "gather_inputs"]
+
+
+def make_windows(array: np.ndarray, lookback: int, horizon: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Cut one series into (inputs, targets) for users who want the 3-D arrays.
+
+    array: (T,) or (T, F)  ->  X: (N, L, F), y: (N, H, F) with N = T - L - H + 1.
+    Both are read-only views of ``array`` (no copy). Window i is ``array[i : i + L]`` followed by
+    ``array[i + L : i + L + H]``.
+
+    >>> X, y = make_windows(np.arange(6.0), lookback=3, horizon=2)
+    >>> X[:, :, 0].tolist(), y[:, :, 0].tolist()
+    ([[0.0, 1.0, 2.0], [1.0, 2.0, 3.0]], [[3.0, 4.0], [4.0, 5.0]])
+    """
+    _check_sizes(lookback, horizon)
+    array = np.asarray(array)
+    if array.ndim == 1:
+        array = array[:, None]
+    if array.ndim != 2:
+        raise DataError(f"make_windows takes a (T,) or (T, F) array; got shape {array.shape}.")
+    if len(array) < lookback + horizon:
+        raise DataError(
+            f"the series has {len(array)} steps, but lookback={lookback} + horizon={horizon} needs at least "
+            f"{lookback + horizon}. Use a shorter lookback or horizon."
+        )
+    windows = sliding_window_view(array, lookback + horizon, axis=0)  # (N, F, L + H), a view
+    windows = windows.transpose(0, 2, 1)  # (N, L + H, F)
+    return windows[:, :lookback], windows[:, lookback:]
+
+
+def window_starts(
+    offsets: np.ndarray,
+    lookback: int,
+    horizon: int,
+    *,
+    first_target: np.ndarray | None = None,
+    last_target: np.ndarray | None = None,
+    valid_rows: np.ndarray | None = None,
+) -> np.ndarray:
+    """Start rows of every window that lies inside one series.
+
+    offsets: (S + 1,) series boundaries in the buffer. Per series s, optional bounds restrict windows to
+    those whose *last* target row t satisfies ``first_target[s] <= t - offsets[s] < last_target[s]``
+    (positions within the series, e.g. the training part or the validation part).
+    valid_rows: (R,) bool; windows touching a False row (a gap left by impute='drop') are skipped.
+    Returns (N,) int64 start rows, ascending.
+    """
+    _check_sizes(lookback, horizon)
+    span = lookback + horizon
+    lengths = np.diff(offsets)
+    lo = np.full(len(lengths), span - 1) if first_target is None else np.maximum(first_target, span - 1)
+    hi = lengths if last_target is None else np.minimum(last_target, lengths)
+    counts = np.maximum(hi - lo, 0)  # windows per series
+    total = int(counts.sum())
+    series = np.repeat(np.arange(len(lengths)), counts)
+    within = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+    starts = offsets[:-1][series] + lo[series] + within - (span - 1)
+    if valid_rows is not None and not valid_rows.all():
+        bad = np.concatenate([[0], np.cumsum(~valid_rows)])
+        starts = starts[bad[starts + span] - bad[starts] == 0]
+    return starts.astype(np.int64)
+
+
+def gather(buffer: Tensor, starts: Tensor, lookback: int, horizon: int) -> tuple[Tensor, Tensor]:
+    """Gather one batch of windows with one indexing operation.
+
+    buffer: (R, F), starts: (N,) -> x: (N, L, F), y: (N, H) (column 0, the target)
+    """
+    rows = starts[:, None] + torch.arange(lookback + horizon, device=starts.device)  # (N, L + H)
+    block = buffer[rows]  # (N, L + H, F)
+    return block[:, :lookback], block[:, lookback:, 0]
+
+
+def gather_inputs(buffer: Tensor, ends: Tensor, lookback: int) -> Tensor:
+    """Inputs that end just before rows ``ends`` (forecast origins).
+
+    buffer: (R, F), ends: (N,) -> x: (N, L, F) = buffer[end - L : end] for each end
+    """
+    rows = ends[:, None] - lookback + torch.arange(lookback, device=ends.device)  # (N, L)
+    return buffer[rows]
+
+
+def _check_sizes(lookback: int, horizon: int) -> None:
+    for name, value in (("lookback", lookback), ("horizon", horizon)):
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value <= 0:
+            raise ConfigError(f"{name} must be a positive integer; got {value!r}.")
+
+
+class WindowBatches:
+    """Batches of windows drawn from one buffer that lives on the training device.
+
+    buffer: (R, F) tensor, starts: (N,) int64 tensor of window start rows (both on the same device).
+    ``epoch(generator)`` yields shuffled (x (B, L, F), y (B, H)) batches covering every window once, or
+    ``steps_per_epoch`` batches of windows drawn at random when that is set (for long data).
+    ``ordered(size)`` yields all windows in order, for validation.
+    """
+
+    def __init__(
+        self,
+        buffer: Tensor,
+        starts: Tensor,
+        lookback: int,
+        horizon: int,
+        batch_size: int,
+        steps_per_epoch: int | None = None,
+    ) -> None:
+        self.buffer, self.starts = buffer, starts
+        self.lookback, self.horizon = lookback, horizon
+        self.batch_size, self.steps_per_epoch = batch_size, steps_per_epoch
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def epoch(self, generator: torch.Generator):
+        n = len(self.starts)
+        if self.steps_per_epoch:
+            picks = torch.randint(n, (self.steps_per_epoch, self.batch_size), generator=generator)
+            batches = picks.to(self.starts.device)  # (S, B)
+        else:
+            batches = torch.randperm(n, generator=generator).to(self.starts.device).split(self.batch_size)
+        for picks in batches:
+            yield gather(self.buffer, self.starts[picks], self.lookback, self.horizon)
+
+    def ordered(self, size: int = 4096):
+        for chunk in self.starts.split(size):
+            yield gather(self.buffer, chunk, self.lookback, self.horizon)

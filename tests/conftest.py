@@ -1,0 +1,57 @@
+"""Tiny synthetic data and fast, quiet training settings shared by the tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
+
+FAST = dict(hidden_size=16, num_layers=1, max_epochs=3, batch_size=32, verbose=0, device="cpu")
+
+
+@pytest.fixture
+def fast() -> dict:
+    return dict(FAST)
+
+
+def seasonal_frame(n: int = 120, season: int = 12, seed: int = 0, start: str = "2000-01-01") -> pd.DataFrame:
+    """A monthly series: trend + season + noise, columns timestamp, y, temp, kind."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    y = 50 + 0.3 * t + 8 * np.sin(2 * np.pi * t / season) + rng.normal(0, 1, n)
+    return pd.DataFrame(
+        {
+            "timestamp": pd.date_range(start, periods=n, freq="MS"),
+            "y": y,
+            "temp": 20 + 5 * np.cos(2 * np.pi * t / season) + rng.normal(0, 0.5, n),
+            "kind": np.where(t % 3 == 0, "a", np.where(t % 3 == 1, "b", "c")),
+        }
+    )
+
+
+@pytest.fixture
+def monthly() -> pd.DataFrame:
+    return seasonal_frame()
+
+
+@pytest.fixture
+def panel() -> pd.DataFrame:
+    """Three series of different lengths and levels in long format."""
+    parts = []
+    for i, n in enumerate((80, 100, 90)):
+        part = seasonal_frame(n, seed=i)
+        part["y"] = part["y"] * (i + 1)
+        part["store"] = f"s{i}"
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+def shared_file(*parts: str) -> Path:
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} not present (../shared is only beside CI's clone)")
+    return path

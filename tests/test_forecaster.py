@@ -1,0 +1,213 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from lstmkit import ConfigError, DataError, Forecaster, ModelFileError, NotFittedError
+
+FIT = dict(target="y", time_col="timestamp")
+
+
+def test_fit_returns_self_and_learns_shapes(monthly, fast):
+    model = Forecaster(**fast)
+    assert model.fit(monthly, **FIT, test_size=12) is model
+    assert (model.lookback_, model.horizon_, model.season_, model.freq_) == (24, 12, 12, "MS")
+    assert model.n_features_in_ == 1 and len(model.history_) == 3
+
+
+def test_not_fitted(monthly):
+    with pytest.raises(NotFittedError, match="not fitted yet"):
+        Forecaster().predict(monthly)
+    with pytest.raises(ValueError):  # NotFittedError is a ValueError too
+        Forecaster().save("x")
+
+
+def test_predict_continues_the_timestamps(monthly, fast):
+    model = Forecaster(**fast).fit(monthly, **FIT)
+    out = model.predict(monthly, steps=30)  # beyond H: recursive
+    assert list(out.columns) == ["timestamp", "forecast"]
+    assert out["timestamp"].iloc[0] == pd.Timestamp("2010-01-01")
+    assert out["timestamp"].iloc[-1] == pd.Timestamp("2012-06-01")
+    assert np.isfinite(out["forecast"]).all()
+
+
+def test_covariates_cannot_run_past_the_horizon(monthly, fast):
+    model = Forecaster(**fast).fit(monthly, **FIT, features=["temp"], categorical=["kind"])
+    assert model.predict(monthly, steps=12).shape == (12, 2)
+    with pytest.raises(ConfigError, match="cannot run on to 13 steps"):
+        model.predict(monthly, steps=13)
+
+
+def test_same_seed_same_model(monthly, fast):
+    a = Forecaster(**fast, random_state=3).fit(monthly, **FIT).predict(monthly)
+    b = Forecaster(**fast, random_state=3).fit(monthly, **FIT).predict(monthly)
+    c = Forecaster(**fast, random_state=4).fit(monthly, **FIT).predict(monthly)
+    pd.testing.assert_frame_equal(a, b)
+    assert not np.allclose(a["forecast"], c["forecast"])
+
+
+def test_evaluate_scores_lstm_beside_baselines_on_the_same_points(monthly, fast):
+    model = Forecaster(**fast).fit(monthly, **FIT, test_size=24)
+    ev = model.evaluate(monthly)
+    assert set(ev.metrics) == {"rolling", "multistep"}
+    for block in ev.metrics.values():
+        assert set(block) == {"lstm", "naive", "seasonal_naive"}
+        assert {m["n"] for m in block.values()} == {24}
+        assert set(block["lstm"]) >= {"mae", "rmse", "mape", "smape", "mase"}
+    # baselines by hand: naive is y[t-1], seasonal naive y[t-12]; MASE scale from the training part
+    y = monthly["y"].to_numpy()
+    t = np.arange(96, 120)
+    scale = np.mean(np.abs(y[12:96] - y[:84]))
+    assert ev.metrics["rolling"]["naive"]["mae"] == pytest.approx(np.mean(np.abs(y[t] - y[t - 1])))
+    assert ev.metrics["rolling"]["seasonal_naive"]["mase"] == pytest.approx(np.mean(np.abs(y[t] - y[t - 12])) / scale)
+    # multi-step: origins 96 and 108, naive repeats y[95] and y[107]
+    f = np.r_[np.full(12, y[95]), np.full(12, y[107])]
+    assert ev.metrics["multistep"]["naive"]["mae"] == pytest.approx(np.mean(np.abs(y[t] - f)))
+    assert ev.multistep["ahead"].tolist() == list(range(1, 13)) * 2
+
+
+def test_rolling_uses_only_the_past(monthly, fast):
+    """Changing a test value changes only forecasts made after it."""
+    model = Forecaster(**fast).fit(monthly, **FIT, test_size=24)
+    changed = monthly.copy()
+    changed.loc[100, "y"] += 50
+    a = model.evaluate(monthly).rolling["lstm"].to_numpy()
+    b = model.evaluate(changed).rolling["lstm"].to_numpy()
+    first_after = 100 - 96 + 1
+    np.testing.assert_array_equal(a[:first_after], b[:first_after])
+    assert not np.allclose(a[first_after:], b[first_after:])
+
+
+def test_test_rows_never_influence_training(monthly, fast):
+    a = Forecaster(**fast).fit(monthly, **FIT, test_size=20)
+    changed = monthly.copy()
+    changed.loc[100:, "y"] = 1e6
+    b = Forecaster(**fast).fit(changed, **FIT, test_size=20)
+    for pa, pb in zip(a.net_.parameters(), b.net_.parameters()):
+        torch.testing.assert_close(pa, pb, rtol=0, atol=0)
+
+
+def test_save_load_identical_in_a_new_process(tmp_path, monthly, fast):
+    model = Forecaster(**fast).fit(monthly, **FIT, features=["temp"], categorical=["kind"], test_size=12)
+    model.save(tmp_path / "m")
+    data = tmp_path / "data.csv"
+    monthly.to_csv(data, index=False)
+    expected = model.predict(data)
+    code = (
+        "import sys, lstmkit; m = lstmkit.Forecaster.load(sys.argv[1]); "
+        "m.predict(sys.argv[2]).to_json(sys.argv[3], date_format='iso', double_precision=15)"
+    )
+    subprocess.run([sys.executable, "-c", code, tmp_path / "m", data, tmp_path / "p.json"], check=True)
+    got = pd.read_json(tmp_path / "p.json")
+    np.testing.assert_array_equal(got["forecast"].to_numpy(), expected["forecast"].to_numpy())
+    # the model folder holds JSON and safetensors only
+    assert sorted(p.name for p in (tmp_path / "m").iterdir()) == ["config.json", "weights.safetensors"]
+    config = json.loads((tmp_path / "m" / "config.json").read_text())
+    assert config["format"] == "lstmkit-model" and config["fitted"]["lookback"] == 24
+
+
+def test_save_refuses_a_foreign_folder(tmp_path, monthly, fast):
+    model = Forecaster(**fast).fit(monthly, **FIT)
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("precious")
+    with pytest.raises(ModelFileError, match="is not an lstmkit model; refusing to replace it"):
+        model.save(tmp_path / "mine")
+    assert (tmp_path / "mine" / "notes.txt").read_text() == "precious"
+    model.save(tmp_path / "m")
+    model.save(tmp_path / "m")  # an lstmkit model is replaced
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary leftovers
+
+
+@pytest.mark.parametrize(
+    "setup, message",
+    [
+        (lambda d: d.mkdir(), "has no config.json"),
+        (lambda d: (d.mkdir(), (d / "config.json").write_text("{oops")), "is not valid JSON"),
+        (lambda d: (d.mkdir(), (d / "config.json").write_text('{"format": "other"}')), "is not an lstmkit model"),
+        (lambda d: None, "does not exist"),
+    ],
+)
+def test_load_errors(tmp_path, setup, message):
+    setup(tmp_path / "m")
+    with pytest.raises(ModelFileError, match=message):
+        Forecaster.load(tmp_path / "m")
+
+
+def test_load_damaged_weights(tmp_path, monthly, fast):
+    Forecaster(**fast).fit(monthly, **FIT).save(tmp_path / "m")
+    (tmp_path / "m" / "weights.safetensors").write_bytes(b"garbage")
+    with pytest.raises(ModelFileError, match="cannot be read"):
+        Forecaster.load(tmp_path / "m")
+
+
+def test_too_short_series(monthly, fast):
+    with pytest.raises(DataError, match=r"has 40 time steps, but lookback=24 \+ horizon=12"):
+        Forecaster(**fast).fit(monthly.head(40), **FIT)
+
+
+def test_bad_parameters(monthly, fast):
+    with pytest.raises(ConfigError, match="lookback must be a positive integer; got 0"):
+        Forecaster(**fast | {"lookback": 0}).fit(monthly, **FIT)
+    with pytest.raises(ConfigError, match="horizon must be a positive integer; got -2"):
+        Forecaster(**fast | {"horizon": -2}).fit(monthly, **FIT)
+    with pytest.raises(ConfigError, match="loss='msa' is not one of .* Did you mean 'mse'"):
+        Forecaster(**fast | {"loss": "msa"}).fit(monthly, **FIT)
+    with pytest.raises(ConfigError, match="no parameter 'hiden_size'. Did you mean 'hidden_size'"):
+        Forecaster().set_params(hiden_size=3)
+
+
+def test_panel_global_model(panel, fast):
+    model = Forecaster(**fast).fit(panel, **FIT, id_col="store", test_size=12)
+    out = model.predict(panel)
+    assert out.groupby("store").size().to_dict() == {"s0": 12, "s1": 12, "s2": 12}
+    ev = model.evaluate(panel)
+    assert ev.metrics["rolling"]["lstm"]["n"] == 36
+
+
+def test_short_series_in_a_panel_are_skipped_with_one_warning(panel, fast):
+    short = pd.DataFrame({"timestamp": pd.date_range("2000-01-01", periods=10, freq="MS"), "y": 1.0, "store": "tiny"})
+    with pytest.warns(UserWarning, match=r"1 of 4 series are too short .*'tiny'"):
+        model = Forecaster(**fast).fit(pd.concat([panel, short]), **FIT, id_col="store")
+    assert model.prep_.ids_ == ["s0", "s1", "s2"]
+
+
+def test_missing_values_and_drop(monthly, fast):
+    monthly.loc[[5, 6], "y"] = np.nan  # drop keeps the windows from row 7 on
+    for impute in ("interpolate", "drop"):
+        model = Forecaster(**fast, impute=impute, missing_indicator=True).fit(monthly, **FIT, test_size=12)
+        assert np.isfinite(model.evaluate(monthly).metrics["rolling"]["lstm"]["mae"])
+
+
+def test_arrays_and_no_time_column(fast):
+    y = np.sin(np.arange(300) / 5) + np.arange(300) / 100
+    model = Forecaster(**fast, lookback=20, horizon=5).fit(y, test_size=30)
+    out = model.predict(y, steps=7)
+    assert out["step"].tolist() == list(range(300, 307))
+
+
+def test_checkpoint_resume_matches_an_uninterrupted_run(tmp_path, monthly, fast):
+    full = Forecaster(**fast | {"max_epochs": 4, "patience": None}).fit(monthly, **FIT)
+    ckpt = tmp_path / "ckpt"
+    Forecaster(**fast | {"max_epochs": 2, "patience": None}).fit(monthly, **FIT, checkpoint_dir=ckpt)
+    resumed = Forecaster(**fast | {"max_epochs": 4, "patience": None}).fit(
+        monthly, **FIT, checkpoint_dir=ckpt, resume=True
+    )
+    assert [r["epoch"] for r in resumed.history_] == [1, 2, 3, 4]
+    assert [r["train_loss"] for r in resumed.history_] == pytest.approx([r["train_loss"] for r in full.history_])
+    for pa, pb in zip(full.net_.parameters(), resumed.net_.parameters()):
+        torch.testing.assert_close(pa, pb)
+
+
+def test_steps_per_epoch(monthly, fast):
+    model = Forecaster(**fast | {"steps_per_epoch": 5, "max_epochs": 2}).fit(monthly, **FIT)
+    assert len(model.history_) == 2
+
+
+def test_repr_shows_changed_parameters():
+    assert repr(Forecaster(lookback=7)) == "Forecaster(lookback=7)"

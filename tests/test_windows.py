@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lstmkit import make_windows
+from lstmkit.exceptions import ConfigError, DataError
+from lstmkit.windows import gather, window_starts
+
+
+def test_windows_hand_worked():
+    series = np.arange(6.0)[:, None]  # 0 1 2 3 4 5
+    X, y = make_windows(series, lookback=3, horizon=2)
+    assert X.shape == (2, 3, 1) and y.shape == (2, 2, 1)  # 6 - 3 - 2 + 1 = 2 windows
+    assert X[1, :, 0].tolist() == [1, 2, 3] and y[1, :, 0].tolist() == [4, 5]
+
+
+def test_make_windows_are_views():
+    series = np.random.default_rng(0).normal(size=(50, 3))
+    X, y = make_windows(series, 10, 2)
+    assert np.shares_memory(X, series) and np.shares_memory(y, series)
+
+
+def test_make_windows_errors():
+    with pytest.raises(DataError, match="needs at least 12"):
+        make_windows(np.arange(5.0), 10, 2)
+    with pytest.raises(ConfigError, match="lookback must be a positive integer; got 0"):
+        make_windows(np.arange(5.0), 0, 1)
+    with pytest.raises(ConfigError, match="horizon must be a positive integer; got -1"):
+        make_windows(np.arange(5.0), 2, -1)
+
+
+lengths = st.lists(st.integers(0, 40), min_size=1, max_size=5)
+
+
+@settings(max_examples=60, deadline=None)
+@given(lengths=lengths, lookback=st.integers(1, 8), horizon=st.integers(1, 4), test=st.integers(0, 6))
+def test_every_window_is_its_slice_and_stays_in_its_series(lengths, lookback, horizon, test):
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    buffer = np.arange(offsets[-1] * 2, dtype=np.float32).reshape(-1, 2)  # row r = [2r, 2r + 1]
+    cut = np.maximum(np.array(lengths) - test, 0)
+    starts = window_starts(offsets, lookback, horizon, last_target=cut)
+    series = np.searchsorted(offsets, starts, side="right") - 1
+    span = lookback + horizon
+    # never crosses into the next series, never reaches the test part
+    assert np.all(starts + span <= offsets[series] + cut[series])
+    assert np.all(starts >= offsets[series])
+    # every allowed window is there exactly once
+    assert len(starts) == sum(max(c - span + 1, 0) for c in cut)
+    assert len(np.unique(starts)) == len(starts)
+    if len(starts):
+        x, y = gather(torch.from_numpy(buffer), torch.from_numpy(starts), lookback, horizon)
+        for i in range(len(starts)):
+            s = starts[i]
+            np.testing.assert_array_equal(x[i].numpy(), buffer[s : s + lookback])
+            np.testing.assert_array_equal(y[i].numpy(), buffer[s + lookback : s + span, 0])
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(5, 60), lookback=st.integers(1, 6), horizon=st.integers(1, 3), data=st.data())
+def test_windows_with_a_gap_are_skipped(n, lookback, horizon, data):
+    gap = data.draw(st.integers(0, n - 1))
+    valid = np.ones(n, dtype=bool)
+    valid[gap] = False
+    starts = window_starts(np.array([0, n]), lookback, horizon, valid_rows=valid)
+    span = lookback + horizon
+    expected = [s for s in range(n - span + 1) if not (s <= gap < s + span)]
+    assert starts.tolist() == expected
+
+
+def test_validation_windows_follow_training_windows():
+    offsets = np.array([0, 20])
+    train = window_starts(offsets, 4, 2, last_target=np.array([15]))
+    val = window_starts(offsets, 4, 2, first_target=np.array([15]), last_target=np.array([18]))
+    assert train.max() + 6 == 15  # last training target is row 14
+    assert val.tolist() == [10, 11, 12]  # last targets at rows 15, 16, 17
