@@ -53,15 +53,28 @@ class ForecastNet(nn.Module):
         self.head = nn.Linear(config.hidden_size, config.horizon)
 
     def forward(self, x: Tensor) -> Tensor:
+        y, loc, scale = self._forward(x)
+        return y if loc is None else y * scale + loc  # (N, H) back to the input's scale
+
+    def loss(self, x: Tensor, y: Tensor, loss_fn: nn.Module) -> Tensor:
+        """Training loss, measured relative to each window (so every window weighs the same whatever
+        its level) when window_norm is on. x: (N, L, F), y: (N, H) -> scalar"""
+        y_hat, loc, scale = self._forward(x)
+        if loc is None:
+            return loss_fn(y_hat, y)
+        return loss_fn(y_hat, (y - loc) / scale)
+
+    def _forward(self, x: Tensor) -> tuple[Tensor, Tensor | None, Tensor | None]:
+        """-> head output (N, H) in window units, target loc (N, 1) and scale (N, 1) (None without norm)"""
         loc, scale = self._window_stats(x)  # (N, 1, C) each, or None
         if loc is not None:
             c = self.config.n_normalised
             x = torch.cat([(x[..., :c] - loc) / scale, x[..., c:]], dim=-1)  # (N, L, F)
         out, _ = self.lstm(x)  # (N, L, hidden)
         y = self.head(out[:, -1, :])  # (N, H)  state after the last observed step
-        if loc is not None:
-            y = y * scale[:, :, 0] + loc[:, :, 0]  # (N, H) back to the input's scale
-        return y
+        if loc is None:
+            return y, None, None
+        return y, loc[:, :, 0], scale[:, :, 0]
 
     def _window_stats(self, x: Tensor) -> tuple[Tensor, Tensor] | tuple[None, None]:
         mode = self.config.window_norm

@@ -79,16 +79,18 @@ def fit(
     reporter: Reporter | None = None,
     checkpoint_dir: Path | None = None,
     resume: bool = False,
+    loss_fn: nn.Module | None = None,
 ) -> list[dict]:
     """Train ``net`` in place and return the loss history (one dict per epoch).
 
     The weights of the epoch with the lowest validation loss (training loss when ``val`` is None) are
     restored at the end. With ``checkpoint_dir`` the loop state is written there after every epoch, and
-    ``resume=True`` continues from it.
+    ``resume=True`` continues from it. ``loss_fn`` overrides ``config.loss`` (e.g. a weighted
+    cross-entropy for classification). A network with a ``loss(x, y, loss_fn)`` method computes its own
+    training loss (ForecastNet measures it relative to each window).
     """
     reporter = reporter or NullReporter()
-    device = next(net.parameters()).device
-    loss_fn = LOSSES[config.loss]()
+    loss_fn = loss_fn if loss_fn is not None else LOSSES[config.loss]()
     optimizer = torch.optim.Adam(net.parameters(), lr=config.lr)
     schedule = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.5, patience=config.lr_patience)
     generator = torch.Generator().manual_seed(config.seed)
@@ -128,7 +130,6 @@ def fit(
             break
     net.load_state_dict(best_weights)
     reporter.close(message)
-    del device
     return state["history"]
 
 
@@ -136,7 +137,7 @@ def _train_epoch(net, batches, loss_fn, optimizer, generator, clip_norm: float) 
     net.train()
     total, count = None, 0
     for x, y in batches.epoch(generator):
-        loss = loss_fn(net(x), y)
+        loss = net.loss(x, y, loss_fn) if hasattr(net, "loss") else loss_fn(net(x), y)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         if clip_norm:
@@ -153,7 +154,8 @@ def _mean_loss(net, batches, loss_fn) -> float:
     net.eval()
     total, count = 0.0, 0
     for x, y in batches.ordered():
-        total += float(loss_fn(net(x), y)) * len(y)
+        loss = net.loss(x, y, loss_fn) if hasattr(net, "loss") else loss_fn(net(x), y)
+        total += float(loss) * len(y)
         count += len(y)
     return total / count
 
