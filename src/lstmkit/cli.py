@@ -154,7 +154,7 @@ def train(
     hidden_size: Annotated[int, typer.Option(help="LSTM hidden units.")] = 64,
     num_layers: Annotated[int, typer.Option(help="Stacked LSTM layers.")] = 2,
     dropout: Annotated[float, typer.Option(help="Dropout between LSTM layers.")] = 0.0,
-    window_norm: Annotated[WindowNorm, typer.Option(help="Per-window normalisation of the inputs.")] = WindowNorm.mean,
+    window_norm: Annotated[WindowNorm, typer.Option(help="Per-window normalisation of the inputs.")] = WindowNorm.last,
     scaling: Annotated[Scaling, typer.Option(help="Global scaling, per series, fitted on training rows.")] = Scaling.standard,
     impute: Annotated[Impute, typer.Option(help="Missing values: how to fill them (drop: skip windows with gaps).")] = Impute.interpolate,
     missing_indicator: Annotated[bool, typer.Option(help="Add a 0/1 input marking missing target values.")] = False,

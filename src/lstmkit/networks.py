@@ -25,7 +25,7 @@ class NetConfig:
     hidden_size: int = 64
     num_layers: int = 2
     dropout: float = 0.0
-    window_norm: str = "mean"
+    window_norm: str = "last"
     n_normalised: int = 1  # leading channels that window_norm applies to; channel 0 is the target
 
 
