@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -22,66 +22,21 @@ from . import forecast as fc
 from . import intervals as iv
 from .artifact import load_model, save_model
 from .baselines import resolve_baselines
+from .evaluation import Evaluation, evaluate_panel
 from .exceptions import ConfigError, DataError, NotFittedError
 from .io import Columns, checked_names, infer_freq, read_table, season_length
-from .metrics import score, seasonal_scale
+from .metrics import seasonal_scale
 from .networks import WINDOW_NORMS, ForecastNet, NetConfig, PinballLoss
-from .prep import Panel, PrepConfig, Preparer
+from .prep import Panel, Preparer, PrepConfig
 from .progress import Reporter, make_reporter
 from .training import TrainConfig, fit, resolve_device
 from .windows import WindowBatches, window_starts
 
-__all__ = ["Forecaster", "Evaluation"]
+__all__ = ["Forecaster", "Evaluation"]  # Evaluation lives in evaluation.py; importable from here too
 
 log = logging.getLogger(__name__)
 
 MAX_VAL_WINDOWS = 8192  # validation windows scored per epoch, evenly spaced over the validation part
-
-
-@dataclass
-class Evaluation:
-    """What ``Forecaster.evaluate`` returns.
-
-    metrics:   {"rolling": {method: {...}}, "multistep": {method: {...}}}, methods lstm, naive, seasonal_naive
-               (and any other baselines asked for); with intervals, metrics[kind]["lstm"]["intervals"] =
-               {level: {"coverage", "width", "interval_score", "msis", "pinball", "n"}}
-    rolling:   one row per test point: series id, time, actual, lstm, [lower_<level>, upper_<level>, ...,]
-               then the baselines
-    multistep: one row per (origin, step): the same columns plus origin and ahead (1-based step)
-    history:   the rows before the test part, for plots (series id, time, actual)
-    """
-
-    metrics: dict
-    rolling: pd.DataFrame
-    multistep: pd.DataFrame
-    history: pd.DataFrame
-    target: str
-    season: int
-    levels: tuple[float, ...] = ()
-    interval_method: str | None = None
-
-    def table(self) -> pd.DataFrame:
-        """Metrics as one table: rows (evaluation, method), columns mae, rmse, mape, smape, mase, n."""
-        rows = {
-            (kind, method): {k: v for k, v in values.items() if k != "intervals"}
-            for kind, block in self.metrics.items()
-            for method, values in block.items()
-        }
-        return pd.DataFrame.from_dict(rows, orient="index").rename_axis(["evaluation", "method"])
-
-    def interval_table(self) -> pd.DataFrame:
-        """Interval quality: rows (evaluation, level), columns coverage, width, interval_score, msis, pinball, n."""
-        rows = {
-            (kind, level): values
-            for kind, block in self.metrics.items()
-            for level, values in block["lstm"].get("intervals", {}).items()
-        }
-        return pd.DataFrame.from_dict(rows, orient="index").rename_axis(["evaluation", "level"])
-
-    def plot(self, path: str | Path, *, series: str | None = None) -> Path:
-        from .plots import plot_forecast
-
-        return plot_forecast(self, path, series=series)
 
 
 class Forecaster:
@@ -444,79 +399,10 @@ class Forecaster:
                 + (" (the model was trained without --test-size; pass --test-size N)." if test_size == 0 else ".")
             )
         levels, methods = iv.check_levels(intervals), resolve_baselines(baselines)
+        iv.check_method(interval_method)
         _, panel, buffer = self._panel(data)
-        return self._evaluate_panel(panel, buffer, test_size, 0, levels, interval_method, methods)
+        return evaluate_panel(self, panel, buffer, test_size, 0, levels, interval_method, methods)
 
-    def _evaluate_panel(
-        self, panel: Panel, buffer: torch.Tensor, test_size: int, end_gap: int, levels, interval_method, baselines
-    ) -> Evaluation:
-        """Score the test part that ends ``end_gap`` rows before each series' end (backtest folds)."""
-        self._check_length(panel, test_size, end_gap)
-        row_series = np.repeat(panel.series, panel.lengths)
-        history = self.prep_.inverse_target(panel.values[:, 0], row_series)
-        series_start = np.repeat(panel.offsets[:-1], panel.lengths)
-        row_scale = np.repeat(self.mase_scale_[panel.series], panel.lengths)
-        lb = self.lookback_
-
-        rows, _, scaled = fc.rolling(self.net_, buffer, panel, lb, test_size, end_gap)
-        zeros = np.zeros(len(rows), dtype=np.int64)
-        rolling = {"lstm": self.prep_.inverse_target(scaled, row_series[rows])}
-        roll_bands = self._bands(buffer, rows, zeros, row_series[rows], rolling["lstm"], levels, interval_method)
-        for name, baseline in baselines.items():
-            rolling[name] = baseline(history, series_start, rows, zeros, self.season_)
-        actual = panel.target[rows]
-
-        origin, step, _, scaled = fc.multistep(
-            self.net_, buffer, panel, lb, test_size, recursive_ok=self._recursive_ok, end_gap=end_gap
-        )
-        target_rows = origin + step
-        multi = {"lstm": self.prep_.inverse_target(scaled, row_series[target_rows])}
-        multi_bands = self._bands(buffer, origin, step, row_series[target_rows], multi["lstm"], levels, interval_method)
-        for name, baseline in baselines.items():
-            multi[name] = baseline(history, series_start, origin, step, self.season_)
-
-        metrics = {
-            "rolling": score(actual, rolling, row_scale[rows], {"lstm": roll_bands} if levels else None),
-            "multistep": score(
-                panel.target[target_rows], multi, row_scale[target_rows], {"lstm": multi_bands} if levels else None
-            ),
-        }
-        return Evaluation(
-            metrics=metrics,
-            rolling=self._points(panel, rows, {"actual": actual, **_with_bands(rolling, roll_bands)}),
-            multistep=self._points(
-                panel, target_rows, {"actual": panel.target[target_rows], **_with_bands(multi, multi_bands)}, origin, step
-            ),
-            history=self._history(panel, test_size + end_gap),
-            target=self.columns_.target,
-            season=self.season_,
-            levels=tuple(levels),
-            interval_method=interval_method if levels else None,
-        )
-
-    def _bands(self, buffer, origin, step, series, forecast, levels, method) -> dict:
-        if not levels:
-            return {}
-        return iv.bounds(self, buffer, origin, step, series, forecast, levels, method)
-
-    def _row_labels(self, panel: Panel, rows: np.ndarray) -> dict:
-        times = np.concatenate([np.asarray(t) for t in panel.times])
-        ids = np.repeat(np.array(panel.ids, dtype=object), panel.lengths)
-        labels = {self._time_name: times[rows]}
-        if self.columns_.id_col:
-            labels = {self.columns_.id_col: ids[rows], **labels}
-        return labels
-
-    def _points(self, panel: Panel, rows, values: dict, origin=None, step=None) -> pd.DataFrame:
-        out = self._row_labels(panel, rows)
-        if origin is not None:
-            times = np.concatenate([np.asarray(t) for t in panel.times])
-            out |= {"origin": times[origin], "ahead": step + 1}
-        return pd.DataFrame(out | values)
-
-    def _history(self, panel: Panel, test_size: int) -> pd.DataFrame:
-        rows = np.concatenate([np.arange(s, e - test_size) for s, e in zip(panel.offsets[:-1], panel.offsets[1:])])
-        return pd.DataFrame(self._row_labels(panel, rows) | {"actual": panel.target[rows]})
 
     # ---- persistence -------------------------------------------------------------------------------
     def save(self, directory: str | Path) -> Path:
@@ -572,14 +458,6 @@ class Forecaster:
             raise ModelFileError(f"the model in {str(directory)!r} is incomplete or inconsistent: {err}") from err
         model.net_.eval()
         return model
-
-
-def _with_bands(forecasts: dict, bands: dict) -> dict:
-    """Columns in order: lstm, its bounds per level, then the baselines."""
-    out = {"lstm": forecasts["lstm"]}
-    for key, (lower, upper) in bands.items():
-        out |= {f"lower_{key}": lower, f"upper_{key}": upper}
-    return out | {k: v for k, v in forecasts.items() if k != "lstm"}
 
 
 def _jsonable(value):
