@@ -63,6 +63,15 @@ class Device(str, Enum):
     cuda = "cuda"
 
 
+class IntervalMethod(str, Enum):
+    conformal = "conformal"
+    quantile = "quantile"
+
+
+INTERVALS_HELP = "Prediction intervals at these levels, e.g. 0.8,0.95 (lower_/upper_ columns per level)."
+METHOD_HELP = "conformal: from validation errors (any model); quantile: the quantile head (train with --quantiles)."
+
+
 def command(epilog: str):
     """Register a command whose library errors print as one red line and exit with code 2."""
 
@@ -89,6 +98,23 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 
 def _names(value: Optional[str]) -> Optional[list[str]]:
     return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+def _floats(value: Optional[str]) -> Optional[list[float]]:
+    from .intervals import check_levels
+
+    return list(check_levels(value)) if value else None
+
+
+def interval_table(metrics: dict, title: str) -> Table:
+    table = Table(title=title, title_justify="left")
+    for name in ("evaluation", "level", "coverage", "width", "interval score", "MSIS", "pinball", "points"):
+        table.add_column(name, justify="left" if name in ("evaluation", "level") else "right")
+    for kind, block in metrics.items():
+        for level, v in block["lstm"].get("intervals", {}).items():
+            cells = [f"{v[k]:.4g}" for k in ("coverage", "width", "interval_score", "msis", "pinball")]
+            table.add_row(kind, level, *cells, str(v["n"]))
+    return table
 
 
 def metrics_table(metrics: dict, title: str) -> Table:
@@ -164,7 +190,8 @@ def train(
     max_epochs: Annotated[int, typer.Option(help="Most epochs.")] = 100,
     patience: Annotated[int, typer.Option(help="Stop after this many epochs without validation improvement (0: never).")] = 10,
     steps_per_epoch: Annotated[Optional[int], typer.Option(help="Random batches per epoch, for long data.")] = None,
-    val_size: Annotated[Optional[int], typer.Option(help="Validation steps at the end of the training part.")] = None,
+    val_size: Annotated[Optional[int], typer.Option(help="Validation steps at the end of the training part (also the conformal calibration set).")] = None,
+    quantiles: Annotated[Optional[str], typer.Option(help="Train a quantile head for these quantiles (pinball loss), e.g. 0.05,0.95; the median is added and is the forecast.")] = None,
     seed: Annotated[int, typer.Option(help="Random seed; CPU runs repeat exactly.")] = 0,
     device: Annotated[Device, typer.Option(help="Where to train.")] = Device.auto,
     resume: Annotated[bool, typer.Option(help="Continue from the checkpoint left by an interrupted run.")] = False,
@@ -178,7 +205,7 @@ def train(
         window_norm=window_norm.value, scaling=scaling.value, impute=impute.value,
         missing_indicator=missing_indicator, loss=loss.value, batch_size=batch_size, lr=lr,
         max_epochs=max_epochs, patience=patience or None, steps_per_epoch=steps_per_epoch, val_size=val_size,
-        season=season, device=device.value, random_state=seed, verbose=0 if quiet else 1,
+        quantiles=_floats(quantiles), season=season, device=device.value, random_state=seed, verbose=0 if quiet else 1,
     )
     checkpoint = out_dir.with_name(f".{out_dir.name}.checkpoint")
     model.fit(
@@ -200,7 +227,8 @@ def train(
 @command(
     epilog="Examples:\n\n  lstmkit evaluate airline-model airline.csv\n\n"
     "  lstmkit evaluate airline-model airline.csv --json > metrics.json\n\n"
-    "  lstmkit evaluate airline-model airline.csv --plot forecast.png",
+    "  lstmkit evaluate airline-model airline.csv --intervals 0.8,0.9 --plot forecast.png\n\n"
+    "  lstmkit evaluate airline-model airline.csv --baselines all",
 )
 def evaluate(
     model_dir: Annotated[Path, typer.Argument(help="Model folder written by 'lstmkit train'.")],
@@ -209,17 +237,25 @@ def evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")] = False,
     plot: Annotated[Optional[Path], typer.Option(help="Write the forecast plot (PNG) here.")] = None,
     output: Annotated[Optional[Path], typer.Option("--out", help="Write the forecasts (CSV) here.")] = None,
+    intervals: Annotated[Optional[str], typer.Option(help=INTERVALS_HELP + " Scored: coverage, width, interval score.")] = None,
+    interval_method: Annotated[IntervalMethod, typer.Option(help=METHOD_HELP)] = IntervalMethod.conformal,
+    baselines: Annotated[Optional[str], typer.Option(help="Baselines, comma-separated, or 'all' (naive, seasonal_naive, drift, mean); ets, arima with lstmkit\\[classical]. \\[default: naive,seasonal_naive]")] = None,
 ) -> None:
     """Rolling one-step and multi-step forecasts over the test part, next to naive baselines."""
     from .artifact import write_atomic
     from .forecaster import Forecaster
 
     model = Forecaster.load(model_dir)
-    evaluation = model.evaluate(data, test_size=test_size)
+    evaluation = model.evaluate(
+        data, test_size=test_size, intervals=_floats(intervals), interval_method=interval_method.value,
+        baselines=baselines,
+    )
     if as_json:
         print(json.dumps(evaluation.metrics))
     else:
         out.print(metrics_table(evaluation.metrics, f"{data}: last {evaluation.rolling.shape[0]} points"))
+        if evaluation.levels:
+            out.print(interval_table(evaluation.metrics, f"LSTM {interval_method.value} intervals"))
     if plot:
         evaluation.plot(plot)
     if output:
@@ -227,22 +263,123 @@ def evaluate(
 
 
 @command(
-    epilog="Example:\n\n  lstmkit predict airline-model airline.csv --steps 24 --out forecast.csv",
+    epilog="Examples:\n\n  lstmkit predict airline-model airline.csv --steps 24 --out forecast.csv\n\n"
+    "  lstmkit predict airline-model airline.csv --intervals 0.8,0.95 --out forecast.csv",
 )
 def predict(
     model_dir: Annotated[Path, typer.Argument(help="Model folder written by 'lstmkit train'.")],
     data: Annotated[Path, typer.Argument(help="The history to forecast from (each series' last rows are used).")],
     output: Annotated[Path, typer.Option("--out", help="CSV file for the forecasts.")],
     steps: Annotated[Optional[int], typer.Option(help="Steps beyond the end [default: the horizon].")] = None,
+    intervals: Annotated[Optional[str], typer.Option(help=INTERVALS_HELP)] = None,
+    interval_method: Annotated[IntervalMethod, typer.Option(help=METHOD_HELP)] = IntervalMethod.conformal,
 ) -> None:
     """Forecast the steps after the end of DATA and write them to a CSV file."""
     from .artifact import write_atomic
     from .forecaster import Forecaster
 
     model = Forecaster.load(model_dir)
-    forecast = model.predict(data, steps=steps)
+    forecast = model.predict(data, steps=steps, intervals=_floats(intervals), interval_method=interval_method.value)
     write_atomic(output, lambda tmp: forecast.to_csv(tmp, index=False))
     err.print(f"wrote {len(forecast)} forecasts to {output}")
+
+
+@command(
+    epilog="Examples:\n\n"
+    "  lstmkit backtest taylor-model taylor.csv --folds 5\n\n"
+    "      the trained model at 5 origins tiling the part it held out (--test-size at training)\n\n"
+    "  lstmkit backtest airline.toml airline.csv --folds 4 --fold-size 12 --refit --json\n\n"
+    "      each fold trains its own preparation and network on its history only. A config holds a \\[data] "
+    "table of column roles (target, time_col, id_col, features, categorical; test_size) and a \\[forecaster] "
+    "table of Forecaster parameters (lstmkit train's options with _), e.g. airline.toml:\n\n"
+    "      \\[data] target = \"passengers\"  time_col = \"timestamp\"   \\[forecaster] lookback = 24  "
+    "max_epochs = 50",
+)
+def backtest(
+    model_or_config: Annotated[Path, typer.Argument(help="Model folder (lstmkit train --out), or a .toml/.json config: \\[data] column roles + \\[forecaster] parameters.")],
+    data: Annotated[Path, typer.Argument(help="The series; the folds are its last folds x fold-size steps.")],
+    folds: Annotated[int, typer.Option(help="Number of expanding-window folds.")] = 5,
+    fold_size: Annotated[Optional[int], typer.Option(help="Test steps per fold \\[default: the held-out test size // folds].")] = None,
+    refit: Annotated[bool, typer.Option(help="Fit preparation and network per fold on that fold's history only.")] = False,
+    allow_in_sample: Annotated[bool, typer.Option(help="Keep folds inside the model's training data (flagged) instead of refusing.")] = False,
+    baselines: Annotated[str, typer.Option(help="Baselines, comma-separated, or 'all' (naive, seasonal_naive, drift, mean); ets, arima with lstmkit\\[classical].")] = "all",
+    intervals: Annotated[Optional[str], typer.Option(help="Score intervals at these levels too, e.g. 0.9.")] = None,
+    interval_method: Annotated[IntervalMethod, typer.Option(help=METHOD_HELP)] = IntervalMethod.conformal,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")] = False,
+    plot: Annotated[Optional[Path], typer.Option(help="Write the plot of the folds (PNG) here.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No training progress (with --refit).")] = False,
+) -> None:
+    """Rolling-origin backtest: LSTM and baselines scored per fold and over all folds (MASE shown)."""
+    from .backtest import backtest as run_backtest
+
+    result = run_backtest(
+        model_or_config, data, folds=folds, fold_size=fold_size,
+        refit=refit, baselines=baselines, allow_in_sample=allow_in_sample, intervals=_floats(intervals),
+        interval_method=interval_method.value, verbose=0 if quiet or as_json else 1,
+    )
+    if plot:
+        result.plot(plot)
+    if as_json:
+        print(json.dumps(result.to_dict()))
+        return
+    for table in backtest_tables(result):
+        out.print(table)
+    flagged = [f["fold"] for f in result.folds if f["in_sample"]]
+    if flagged:
+        out.print(f"[yellow]folds {flagged} lie inside the model's training data: their scores are in-sample.[/]")
+
+
+def backtest_tables(result) -> list[Table]:
+    """One table per evaluation (rolling, multistep): MASE per fold and method, then over all folds."""
+    mase = result.table("mase")
+    spans = {
+        f["fold"]: f"{_short(f['start'])} .. {_short(f['end'])}" + (" in-sample" if f["in_sample"] else "")
+        for f in result.folds
+    }
+    tables = []
+    for kind in ("rolling", "multistep"):
+        table = Table(
+            title=f"{kind} MASE, {len(result.folds)} folds of {result.fold_size} steps "
+            f"({'refit per fold' if result.refit else 'one model'}, {result.seconds:.2f} s)",
+            title_justify="left",
+        )
+        table.add_column("fold")
+        table.add_column("test rows")
+        for method in mase[kind].columns:
+            table.add_column(method, justify="right")
+        for fold, row in mase[kind].iterrows():
+            best = row.idxmin()
+            cells = [f"[bold green]{v:.3f}[/]" if m == best else f"{v:.3f}" for m, v in row.items()]
+            table.add_row(str(fold), spans.get(fold, "all folds"), *cells, end_section=fold == len(result.folds))
+        tables.append(table)
+    return tables
+
+
+def _short(value) -> str:
+    text = str(value)
+    return text[:-9] if text.endswith(" 00:00:00") else text
+
+
+@command(
+    epilog="Example:\n\n  lstmkit report airline-model airline.csv --out airline-report.html",
+)
+def report(
+    model_dir: Annotated[Path, typer.Argument(help="Model folder written by 'lstmkit train'.")],
+    data: Annotated[Path, typer.Argument(help="The series, including the test part at its end.")],
+    output: Annotated[Path, typer.Option("--out", help="HTML file to write (one self-contained page).")] = Path("report.html"),
+    test_size: Annotated[Optional[int], typer.Option(help="Evaluate on the last N steps [default: the training test size].")] = None,
+    intervals: Annotated[str, typer.Option(help="Interval levels to show and score.")] = "0.8,0.9",
+    interval_method: Annotated[IntervalMethod, typer.Option(help=METHOD_HELP)] = IntervalMethod.conformal,
+    folds: Annotated[int, typer.Option(help="Backtest folds over the test part (0: no backtest).")] = 4,
+) -> None:
+    """One self-contained HTML page: data, training curve, forecasts with bands, metrics, backtest, residuals."""
+    from .report import write_report
+
+    path = write_report(
+        model_dir, data, output, test_size=test_size, intervals=_floats(intervals),
+        interval_method=interval_method.value, folds=folds,
+    )
+    err.print(f"wrote {path}")
 
 
 def main() -> None:
