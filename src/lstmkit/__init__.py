@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from .backtest import Backtest, backtest
 from .datasets import load_airline, make_demo_series
 from .exceptions import ConfigError, DataError, LstmkitError, ModelFileError, NotFittedError
 from .forecaster import Evaluation, Forecaster
@@ -14,6 +15,8 @@ __all__ = [
     "__version__",
     "Forecaster",
     "Evaluation",
+    "Backtest",
+    "backtest",
     "read_table",
     "make_windows",
     "load_airline",

@@ -404,6 +404,12 @@ class Forecaster:
         return evaluate_panel(self, panel, buffer, test_size, 0, levels, interval_method, methods)
 
 
+    def backtest(self, data, **options):
+        """Rolling-origin backtest of this model (see ``lstmkit.backtest``): ``folds=5``, ``refit=False``, ..."""
+        from .backtest import backtest
+
+        return backtest(self, data, **options)
+
     # ---- persistence -------------------------------------------------------------------------------
     def save(self, directory: str | Path) -> Path:
         """Write the model to ``directory`` (config.json + weights.safetensors), atomically."""
