@@ -116,10 +116,10 @@ def render(rows, commands, timing) -> str:
     for name, found in rows:
         c, q = (found[m]["intervals"][key] for m in ("conformal", "quantile"))
         lo, hi = binomial_range(c["n"])
-        inside = lambda v: "yes" if lo - 1e-12 <= v <= hi + 1e-12 else "**no**"  # noqa: E731
+        inside = {v: "yes" if lo - 1e-12 <= v <= hi + 1e-12 else "**no**" for v in (c["coverage"], q["coverage"])}
         lines.append(
-            f"| {name} | {c['n']} | {lo:.3f}–{hi:.3f} | {c['coverage']:.3f} | {inside(c['coverage'])} | "
-            f"{c['width']:.4g} | {c['interval_score']:.4g} | {q['coverage']:.3f} | {inside(q['coverage'])} | "
+            f"| {name} | {c['n']} | {lo:.3f}–{hi:.3f} | {c['coverage']:.3f} | {inside[c['coverage']]} | "
+            f"{c['width']:.4g} | {c['interval_score']:.4g} | {q['coverage']:.3f} | {inside[q['coverage']]} | "
             f"{q['width']:.4g} | {q['interval_score']:.4g} |"
         )
     lines += ["", "Point accuracy of the same models (rolling MASE; the quantile model's forecast is its median):", ""]

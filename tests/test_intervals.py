@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from conftest import FAST, seasonal_frame
 from typer.testing import CliRunner
 
+from conftest import FAST, seasonal_frame
 from lstmkit import ConfigError, Forecaster
 from lstmkit.cli import app
 from lstmkit.intervals import Calibration, check_levels

@@ -6,9 +6,9 @@ import subprocess
 
 import numpy as np
 import pytest
-from conftest import FAST, seasonal_frame
 from typer.testing import CliRunner
 
+from conftest import FAST, seasonal_frame
 from lstmkit import Forecaster
 from lstmkit.cli import app
 from lstmkit.report import ljung_box, residual_acf

@@ -68,7 +68,7 @@ def write_report(
     evaluation = model.evaluate(
         data, test_size=test_size, intervals=intervals, interval_method=interval_method, baselines="all"
     )
-    from .plots import plot_forecast, plot_loss, plot_residuals
+    from .plots import plot_forecast, plot_loss
 
     with tempfile.TemporaryDirectory() as tmp:
         images = {
