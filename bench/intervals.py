@@ -3,6 +3,7 @@
 Per dataset (MANIFEST test sizes, default settings, each step a new process through the CLI):
 
     lstmkit train DATA ... --out M                      -> evaluate M DATA --intervals 0.9 --json          (conformal)
+                                                           evaluate M ... --interval-method adaptive       (ACI)
     lstmkit train DATA ... --quantiles 0.05,0.95 --out Q -> evaluate Q DATA --intervals 0.9 --interval-method quantile
 
 and reports the coverage and mean width on the rolling one-step test points next to the central 95 % range of
@@ -10,7 +11,7 @@ Binomial(n, 0.9) / n (where a calibrated interval's coverage lands 95 % of the t
 ``lstmkit backtest`` with 5 folds on taylor_halfhourly (no refit) with the conformal model. Writes the section
 "Prediction intervals and backtest speed" of bench/RESULTS.md.
 
-    .venv/bin/python bench/intervals.py [--only airline,co2_weekly] [--extra "--max-epochs 50"]
+    .venv/bin/python bench/intervals.py [--only airline,co2_weekly] [--extra "--max-epochs 50"] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -59,9 +60,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default=",".join(DATASETS))
     parser.add_argument("--extra", default="", help="extra options for 'lstmkit train'")
+    parser.add_argument("--keep", default=None, help="keep the trained models in this folder")
     args = parser.parse_args()
     rows, commands, timing = [], [], None
     with tempfile.TemporaryDirectory() as tmp:
+        tmp = args.keep or tmp
         for name in args.only.split(","):
             file, options = DATASETS[name]
             path = f"../shared/datasets/forecasting/{file}"
@@ -75,9 +78,13 @@ def main() -> None:
                 metrics = json.loads(run([*LSTMKIT, *evaluate])[0])
                 found[method] = metrics["rolling"]["lstm"] | {"train_s": seconds}
                 commands.append(f"lstmkit {shlex.join(train[:-1] + extra)} --out M && lstmkit {shlex.join(['evaluate', 'M', *evaluate[2:]])}")
+                if method == "conformal":
+                    adaptive = [*evaluate, "--interval-method", "adaptive"]
+                    found["adaptive"] = json.loads(run([*LSTMKIT, *adaptive])[0])["rolling"]["lstm"]
+                    commands.append(f"lstmkit {shlex.join(['evaluate', 'M', *adaptive[2:]])}")
             rows.append((name, found))
-            c, q = (found[m]["intervals"][f"{LEVEL:g}"] for m in ("conformal", "quantile"))
-            print(name, f"conformal {c['coverage']:.3f} width {c['width']:.4g}", f"quantile {q['coverage']:.3f}", flush=True)
+            c, a, q = (found[m]["intervals"][f"{LEVEL:g}"] for m in ("conformal", "adaptive", "quantile"))
+            print(name, *(f"{m} {v['coverage']:.3f} width {v['width']:.4g}" for m, v in zip(("conformal", "adaptive", "quantile"), (c, a, q))), flush=True)
             if name == "taylor_halfhourly":
                 timing = backtest_timing(f"{tmp}/{name}-conformal", path)
     update_section("Prediction intervals and backtest speed", render(rows, commands, timing))
@@ -103,25 +110,27 @@ def render(rows, commands, timing) -> str:
     lines = [
         f"Nominal {LEVEL:.0%} intervals on the rolling one-step test points (MANIFEST test sizes, default settings, "
         "CPU). **Conformal**: split-conformal from the validation part at the end of the training part (its errors "
-        "are stored in the model; n_cal = validation steps). **Quantile**: a second model trained with "
+        "are stored in the model). **Adaptive (ACI)**: the same model and errors, with the miscoverage target updated "
+        "after each revealed outcome (gamma 0.01). **Quantile head**: a second model trained with "
         "`--quantiles 0.05,0.95` (pinball loss). *Calibrated range*: the central 95 % range of Binomial(n, 0.9) / n, "
         "where the coverage of a calibrated interval lands 95 % of the time. Width is on the target's own scale.",
         "",
         "Reproduce: `.venv/bin/python bench/intervals.py`",
         "",
-        "| dataset | n test | calibrated range | conformal coverage | inside? | conformal width | conformal interval score "
-        "| quantile coverage | inside? | quantile width | quantile interval score |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| dataset | n test | calibrated range | method | coverage | inside? | mean width | interval score |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name, found in rows:
-        c, q = (found[m]["intervals"][key] for m in ("conformal", "quantile"))
-        lo, hi = binomial_range(c["n"])
-        inside = {v: "yes" if lo - 1e-12 <= v <= hi + 1e-12 else "**no**" for v in (c["coverage"], q["coverage"])}
-        lines.append(
-            f"| {name} | {c['n']} | {lo:.3f}–{hi:.3f} | {c['coverage']:.3f} | {inside[c['coverage']]} | "
-            f"{c['width']:.4g} | {c['interval_score']:.4g} | {q['coverage']:.3f} | {inside[q['coverage']]} | "
-            f"{q['width']:.4g} | {q['interval_score']:.4g} |"
-        )
+        n = found["conformal"]["intervals"][key]["n"]
+        lo, hi = binomial_range(n)
+        for method in ("conformal", "adaptive", "quantile"):
+            v = found[method]["intervals"][key]
+            inside = "yes" if lo - 1e-12 <= v["coverage"] <= hi + 1e-12 else "**no**"
+            label = {"conformal": "**conformal**", "adaptive": "adaptive (ACI)", "quantile": "quantile head"}[method]
+            lines.append(
+                f"| {name} | {n} | {lo:.3f}–{hi:.3f} | {label} | {v['coverage']:.3f} | {inside} | {v['width']:.4g} | "
+                f"{v['interval_score']:.4g} |"
+            )
     lines += ["", "Point accuracy of the same models (rolling MASE; the quantile model's forecast is its median):", ""]
     lines += ["| dataset | conformal model (MSE) | quantile model (median) | train s (MSE / quantile) |", "|---|---|---|---|"]
     for name, found in rows:

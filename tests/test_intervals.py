@@ -155,3 +155,27 @@ def test_cli_evaluate_json_adds_intervals_only_when_asked(tmp_path, data, model)
     assert result.exit_code == 0 and list(pd.read_csv(tmp_path / "p.csv").columns)[-2:] == ["lower_0.8", "upper_0.8"]
     result = runner.invoke(app, ["evaluate", str(tmp_path / "m"), str(path), "--intervals", "0.99"])
     assert result.exit_code == 2 and "needs at least 99 validation errors" in result.output
+
+
+def test_aci_hand_worked():
+    from lstmkit.intervals import aci_half_widths
+
+    scores = np.arange(1.0, 10.0)  # n = 9 calibration errors: 1 .. 9
+    # a0 = 0.2: rank ceil(10 * 0.8) = 8 -> 8; error 10 misses: a = 0.2 + 0.1 * (0.2 - 1) = 0.12
+    # rank ceil(10 * 0.88) = 9 -> 9; error 0 hits: a = 0.12 + 0.1 * 0.2 = 0.14 -> rank ceil(8.6) = 9 -> 9
+    # NaN: no outcome, no update -> 9 ; error 0: a = 0.16 -> rank ceil(8.4) = 9 ; then a = 0.18 -> rank ceil(8.2) = 9
+    out = aci_half_widths(scores, 0.8, np.array([10.0, 0.0, np.nan, 0.0, 0.0, 0.0]), gamma=0.1)
+    assert out.tolist() == [8.0, 9.0, 9.0, 9.0, 9.0, 9.0]
+    # a run of hits narrows it: a grows by 0.02 per hit until rank ceil(10 (1 - a)) drops to 7
+    hits = aci_half_widths(scores, 0.8, np.zeros(8), gamma=0.1)
+    assert hits.tolist() == [8.0, 8.0, 8.0, 8.0, 8.0, 7.0, 7.0, 7.0]  # a = 0.2, .22, ..., 0.30 -> ceil(7.0) = 7
+
+
+def test_adaptive_intervals_in_evaluate_not_in_predict(data, model):
+    ev = model.evaluate(data, intervals=0.8, interval_method="adaptive")
+    split = model.evaluate(data, intervals=0.8)
+    half = (ev.rolling["upper_0.8"] - ev.rolling["lstm"]).to_numpy()
+    assert half[0] == pytest.approx((split.rolling["upper_0.8"] - split.rolling["lstm"]).iloc[0])  # starts as split
+    np.testing.assert_allclose(ev.rolling["lstm"] - ev.rolling["lower_0.8"], half)
+    with pytest.raises(ConfigError, match="adaptive intervals adapt to outcomes as they are revealed"):
+        model.predict(data, intervals=0.8, interval_method="adaptive")

@@ -65,11 +65,15 @@ class Device(str, Enum):
 
 class IntervalMethod(str, Enum):
     conformal = "conformal"
+    adaptive = "adaptive"
     quantile = "quantile"
 
 
 INTERVALS_HELP = "Prediction intervals at these levels, e.g. 0.8,0.95 (lower_/upper_ columns per level)."
-METHOD_HELP = "conformal: from validation errors (any model); quantile: the quantile head (train with --quantiles)."
+METHOD_HELP = (
+    "conformal: from validation errors (any model); adaptive: conformal that adapts to the test outcomes as they "
+    "come in (evaluate and backtest only); quantile: the quantile head (train with --quantiles)."
+)
 
 
 def command(epilog: str):

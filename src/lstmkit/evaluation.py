@@ -87,17 +87,20 @@ def evaluate_panel(
     rows, _, scaled = fc.rolling(model.net_, buffer, panel, lb, test_size, end_gap)
     zeros = np.zeros(len(rows), dtype=np.int64)
     rolling = {"lstm": model.prep_.inverse_target(scaled, row_series[rows])}
-    roll_bands = _bands(model, buffer, rows, zeros, row_series[rows], rolling["lstm"], levels, interval_method)
+    actual = panel.target[rows]
+    roll_bands = _bands(model, buffer, rows, zeros, row_series[rows], rolling["lstm"], levels, interval_method, actual)
     for name, baseline in baselines.items():
         rolling[name] = baseline(history, series_start, rows, zeros, model.season_)
-    actual = panel.target[rows]
 
     origin, step, _, scaled = fc.multistep(
         model.net_, buffer, panel, lb, test_size, recursive_ok=model._recursive_ok, end_gap=end_gap
     )
     target_rows = origin + step
     multi = {"lstm": model.prep_.inverse_target(scaled, row_series[target_rows])}
-    multi_bands = _bands(model, buffer, origin, step, row_series[target_rows], multi["lstm"], levels, interval_method)
+    multi_bands = _bands(
+        model, buffer, origin, step, row_series[target_rows], multi["lstm"], levels, interval_method,
+        panel.target[target_rows],
+    )
     for name, baseline in baselines.items():
         multi[name] = baseline(history, series_start, origin, step, model.season_)
 
@@ -122,10 +125,10 @@ def evaluate_panel(
     )
 
 
-def _bands(model: Forecaster, buffer, origin, step, series, forecast, levels, method) -> dict:
+def _bands(model: Forecaster, buffer, origin, step, series, forecast, levels, method, actual) -> dict:
     if not levels:
         return {}
-    return iv.bounds(model, buffer, origin, step, series, forecast, levels, method)
+    return iv.bounds(model, buffer, origin, step, series, forecast, levels, method, actual)
 
 
 def _row_labels(model: Forecaster, panel: Panel, rows: np.ndarray) -> dict:

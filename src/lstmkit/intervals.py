@@ -6,6 +6,12 @@
   series of different sizes pools them fairly). For a level l the half-width of step j is the
   ceil((n + 1) l)-th smallest of its n errors: under exchangeability the interval covers a new point with
   probability >= l, and at most l + 1/(n + 1).
+- ``adaptive``: conformal with adaptive conformal inference (ACI, Gibbs & Candes 2021) for drifting errors. When
+  the outcomes are revealed as time goes on (rolling one-step points, and multi-step origins H apart), each
+  series and step keeps its own miscoverage target a_t: it starts at 1 - l, the half-width is the conformal
+  quantile at level 1 - a_t, and after each outcome a_{t+1} = a_t + gamma (1 - l - miss_t). Wider after misses,
+  narrower after hits; the long-run miss rate is pulled to 1 - l whatever the errors do. Evaluation only: a
+  forecast of the future has no outcomes to adapt to.
 - ``quantile``: a network trained with ``quantiles=`` emits its own (non-crossing) quantiles; the interval of
   level l is [q((1 - l)/2), q((1 + l)/2)], which the network must have been trained for.
 
@@ -34,7 +40,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Calibration", "calibrate", "check_levels", "level_key", "bounds", "METHODS"]
 
-METHODS = ("conformal", "quantile")
+METHODS = ("conformal", "adaptive", "quantile")
+GAMMA = 0.01  # ACI step size: adapts over about 1 / gamma = 100 outcomes
 MAX_ORIGINS = 4096  # calibration origins kept (evenly spaced) on long data: enough for 0.1 % resolution
 
 
@@ -131,6 +138,23 @@ def calibrate(
     return Calibration(scores)
 
 
+def aci_half_widths(scores: np.ndarray, level: float, errors: np.ndarray, gamma: float = GAMMA) -> np.ndarray:
+    """Adaptive conformal half-widths for outcomes that arrive in order.
+
+    scores (n,) ascending calibration errors; errors (T,) |actual - forecast| in the same units, in time order
+    (NaN: no outcome, no update) -> (T,) half-widths. a_t is kept within [1 / (n + 1), 1], so the half-width stays
+    between 0 and the largest calibration error.
+    """
+    n, alpha = len(scores), 1 - level
+    a, out = alpha, np.empty(len(errors))
+    for t, error in enumerate(errors):
+        k = math.ceil((n + 1) * (1 - a) - 1e-9)  # conformal rank at level 1 - a_t
+        out[t] = scores[min(k, n) - 1] if k >= 1 else 0.0
+        if np.isfinite(error):
+            a = min(max(a + gamma * (alpha - float(error > out[t])), 1 / (n + 1)), 1.0)
+    return out
+
+
 def bounds(
     model: Forecaster,
     buffer: Tensor,
@@ -140,10 +164,12 @@ def bounds(
     forecast: np.ndarray,
     levels: Sequence[float],
     method: str,
+    actual: np.ndarray | None = None,
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Lower and upper bounds, original scale, of the points (origin (N,), 0-based step (N,)).
 
-    series (N,) index into the model's fitted statistics; forecast (N,) the point forecast, original scale.
+    series (N,) index into the model's fitted statistics; forecast (N,) the point forecast, original scale;
+    actual (N,) the outcomes, for ``adaptive`` (points in time order within each series and step).
     -> {level key: (lower (N,), upper (N,))}
     """
     check_method(method)
@@ -155,16 +181,45 @@ def bounds(
         )
     if method == "conformal":
         return _conformal(model, step, series, forecast, levels)
+    if method == "adaptive":
+        if actual is None:
+            raise ConfigError(
+                "adaptive intervals adapt to outcomes as they are revealed, so they exist only in evaluate and "
+                "backtest. For a forecast of the future use --interval-method conformal or quantile."
+            )
+        return _adaptive(model, step, series, forecast, actual, levels)
     return _quantile(model, buffer, origin, step, series, levels)
 
 
-def _conformal(model: Forecaster, step, series, forecast, levels) -> dict:
+def _calibration(model: Forecaster) -> Calibration:
     calibration = getattr(model, "calibration_", None)
     if calibration is None:
         raise ConfigError(
             "this model has no calibration errors (it was trained with no validation part, val_size=0). "
             "Retrain with a validation part (the default), or use --interval-method quantile."
         )
+    return calibration
+
+
+def _adaptive(model: Forecaster, step, series, forecast, actual, levels) -> dict:
+    calibration = _calibration(model)
+    scale = model.prep_.scale_[series, 0]  # (N,)
+    errors = np.abs(actual - forecast) / scale  # (N,) in scale units
+    order = np.lexsort((step, series))  # stable: each (series, step) group keeps its time order
+    groups = np.split(order, np.flatnonzero(np.diff(series[order] * (step.max() + 1) + step[order])) + 1)
+    out = {}
+    for level in levels:
+        calibration.half_width(level)  # the same checks (enough errors) as split conformal
+        half = np.empty(len(step))
+        for rows in groups:
+            if len(rows):
+                half[rows] = aci_half_widths(calibration.scores[step[rows[0]]], level, errors[rows])
+        out[level_key(level)] = (forecast - half * scale, forecast + half * scale)
+    return out
+
+
+def _conformal(model: Forecaster, step, series, forecast, levels) -> dict:
+    calibration = _calibration(model)
     scale = model.prep_.scale_[series, 0]  # (N,)
     out = {}
     for level in levels:
