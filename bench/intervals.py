@@ -116,7 +116,7 @@ def render(rows, commands, timing, extra: str) -> str:
         "`--quantiles 0.05,0.95` (pinball loss). *Calibrated range*: the central 95 % range of Binomial(n, 0.9) / n, "
         "where the coverage of a calibrated interval lands 95 % of the time. Width is on the target's own scale.",
         "",
-        "Reproduce: `.venv/bin/python bench/intervals.py`",
+        "Reproduce: `.venv/bin/python bench/intervals.py" + (f" --extra \"{extra}\"" if extra else "") + "`",
         "",
         "| dataset | n test | calibrated range | method | coverage | inside? | mean width | interval score |",
         "|---|---|---|---|---|---|---|---|",
