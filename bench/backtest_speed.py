@@ -91,8 +91,8 @@ def render(rows, trained: bool) -> str:
         "at a time (they agree to the max difference shown, in scaled units); *CLI*: the whole `lstmkit backtest` "
         "process, start-up included.",
         "",
-        "Reproduce: `.venv/bin/python bench/backtest_speed.py`"
-        + (" (trains M first: " if trained else " --model M (M trained by bench/intervals.py: ")
+        "Reproduce: `.venv/bin/python bench/backtest_speed.py"
+        + ("` (trains M first: " if trained else " --model M` (M trained by bench/intervals.py: ")
         + f"`lstmkit {TRAIN} --out M`)",
         "",
         "| OpenMP | batched s | per-origin loop s | loop / batched | max difference | CLI s |",
