@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import json
+import shutil
 import math
 import warnings
 from enum import Enum
@@ -172,6 +173,7 @@ def train(
 ) -> None:
     """Train a forecaster on DATA and save it to --out."""
     from .forecaster import Forecaster
+    from .training import finish_distributed, is_main_process
 
     model = Forecaster(
         lookback=lookback, horizon=horizon, hidden_size=hidden_size, num_layers=num_layers, dropout=dropout,
@@ -185,12 +187,13 @@ def train(
         data, target=target, time_col=time_col, id_col=id_col, features=_names(features),
         categorical=_names(categorical), test_size=test_size, checkpoint_dir=checkpoint, resume=resume,
     )
-    model.save(out_dir)
-    import shutil
-
-    shutil.rmtree(checkpoint, ignore_errors=True)
+    main_process = is_main_process()  # under torchrun only rank 0 writes
+    if main_process:
+        model.save(out_dir)
+        shutil.rmtree(checkpoint, ignore_errors=True)
+    finish_distributed()
     best = min((r["val_loss"] or r["train_loss"], r["epoch"]) for r in model.history_)
-    if not quiet:
+    if main_process and not quiet:
         err.print(
             f"saved {out_dir}  (lookback {model.lookback_}, horizon {model.horizon_}, season {model.season_}, "
             f"{len(model.history_)} epochs, best epoch {best[1]})"
