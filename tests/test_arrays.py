@@ -13,7 +13,9 @@ def toy_classes(n: int = 40, seed: int = 0):
     rng = np.random.default_rng(seed)
     y = rng.integers(0, 2, n)
     t = np.linspace(0, 1, 10)
-    X = np.stack([np.where(y[:, None] == 1, t, -t) + rng.normal(0, 0.1, (n, 10)), rng.normal(0, 1, (n, 10))], axis=-1)
+    X = np.stack(
+        [np.where(y[:, None] == 1, t, -t) + rng.normal(0, 0.1, (n, 10)), rng.normal(0, 1, (n, 10))], axis=-1
+    )
     return X, np.where(y == 1, "up", "down")
 
 
@@ -73,9 +75,22 @@ def test_regressor_learns_multiple_targets():
 
 
 def test_regressor_relu_cell_and_minmax_scaling():
-    X = np.array([[[10, 100], [12, 110], [15, 120]], [[20, 200], [22, 220], [25, 250]], [[30, 300], [32, 320], [35, 350]]])
-    model = LSTMRegressor(cell_activation="relu", scaling="minmax", val_fraction=0, patience=None, max_epochs=200,
-                          hidden_size=16, device="cpu").fit(X, [17, 27, 37])
+    X = np.array(
+        [
+            [[10, 100], [12, 110], [15, 120]],
+            [[20, 200], [22, 220], [25, 250]],
+            [[30, 300], [32, 320], [35, 350]],
+        ]
+    )
+    model = LSTMRegressor(
+        cell_activation="relu",
+        scaling="minmax",
+        val_fraction=0,
+        patience=None,
+        max_epochs=200,
+        hidden_size=16,
+        device="cpu",
+    ).fit(X, [17, 27, 37])
     assert model.predict(X) == pytest.approx([17, 27, 37], abs=1.0)
     assert model.prep_.to_dict()["config"]["scaling"] == "minmax"
 

@@ -49,7 +49,11 @@ def test_a_sequence_alone_gets_the_batched_prediction(sequences, fast_classify):
     shortest = int(lengths.idxmin())
     assert lengths.max() > lengths.min()
     together = model.predict_proba(sequences).set_index("sequence_id").loc[shortest]
-    alone = model.predict_proba(sequences[sequences.sequence_id == shortest]).set_index("sequence_id").loc[shortest]
+    alone = (
+        model.predict_proba(sequences[sequences.sequence_id == shortest])
+        .set_index("sequence_id")
+        .loc[shortest]
+    )
     np.testing.assert_allclose(alone.iloc[1:].astype(float), together.iloc[1:].astype(float), atol=1e-6)
 
 
@@ -64,7 +68,14 @@ def test_learns_the_synthetic_classes(fast_classify):
 def test_evaluate_metrics_predictions_and_plot(sequences, fast_classify, tmp_path):
     model = fitted(sequences, fast_classify)
     ev = model.evaluate(sequences)
-    assert set(ev.metrics) >= {"accuracy", "balanced_accuracy", "macro_f1", "per_class", "confusion_matrix", "classes"}
+    assert set(ev.metrics) >= {
+        "accuracy",
+        "balanced_accuracy",
+        "macro_f1",
+        "per_class",
+        "confusion_matrix",
+        "classes",
+    }
     assert np.array(ev.metrics["confusion_matrix"]).sum() == 30
     assert ev.predictions.columns[:3].tolist() == ["sequence_id", "actual", "predicted"]
     assert (ev.predictions["actual"] == sequences.groupby("sequence_id")["label"].first().to_numpy()).all()
@@ -111,12 +122,26 @@ def test_save_load_identical_probabilities_in_a_new_process(sequences, fast_clas
         "import sys, lstmkit; m = lstmkit.SequenceClassifier.load(sys.argv[1]); "
         "m.predict_proba(sys.argv[2]).to_csv(sys.argv[3], index=False)"
     )
-    subprocess.run([sys.executable, "-c", code, str(tmp_path / "m"), str(tmp_path / "data.csv"), str(tmp_path / "p.csv")], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            code,
+            str(tmp_path / "m"),
+            str(tmp_path / "data.csv"),
+            str(tmp_path / "p.csv"),
+        ],
+        check=True,
+    )
     again = pd.read_csv(tmp_path / "p.csv")
     np.testing.assert_array_equal(again.iloc[:, 2:].to_numpy(), expected.iloc[:, 2:].to_numpy())
     assert (again["label"] == expected["label"]).all()
     config = json.loads((tmp_path / "m" / "config.json").read_text())
-    assert config["kind"] == "sequence_classifier" and config["fitted"]["classes"]["values"] == ["fast", "flat", "slow"]
+    assert config["kind"] == "sequence_classifier" and config["fitted"]["classes"]["values"] == [
+        "fast",
+        "flat",
+        "slow",
+    ]
 
 
 def test_class_weights():
@@ -124,7 +149,9 @@ def test_class_weights():
     assert class_weights(None, classes, codes) is None
     assert class_weights("balanced", classes, codes).tolist() == pytest.approx([4 / (2 * 3), 4 / (2 * 1)])
     assert class_weights({"b": 5}, classes, codes).tolist() == [1.0, 5.0]
-    with pytest.raises(ConfigError, match=r"class_weight names 'z', which is not a class; the classes are \['a', 'b'\]"):
+    with pytest.raises(
+        ConfigError, match=r"class_weight names 'z', which is not a class; the classes are \['a', 'b'\]"
+    ):
         class_weights({"z": 2}, classes, codes)
 
 
@@ -146,7 +173,9 @@ def test_balanced_class_weights_reach_the_loss(sequences, fast_classify, monkeyp
 
 
 def test_one_class(sequences, fast_classify):
-    with pytest.raises(DataError, match=r"label column 'label' has only one class \('slow' for all 10 sequences\)"):
+    with pytest.raises(
+        DataError, match=r"label column 'label' has only one class \('slow' for all 10 sequences\)"
+    ):
         fitted(sequences[sequences.label == "slow"], fast_classify)
 
 
@@ -169,13 +198,17 @@ def test_sequences_with_no_rows(sequences, fast_classify):
 
 
 def test_bad_parameters_and_columns(sequences, fast_classify):
-    with pytest.raises(ConfigError, match="arch='lstmfcn' is not one of lstm_fcn, lstm. Did you mean 'lstm_fcn'"):
+    with pytest.raises(
+        ConfigError, match="arch='lstmfcn' is not one of lstm_fcn, lstm. Did you mean 'lstm_fcn'"
+    ):
         fitted(sequences, fast_classify, arch="lstmfcn")
     with pytest.raises(ConfigError, match=r"val_fraction must be in \[0, 1\); got 1"):
         fitted(sequences, fast_classify, val_fraction=1)
     with pytest.raises(DataError, match="column 'lable' not found. Did you mean 'label'"):
         SequenceClassifier(**fast_classify).fit(sequences, sequence_col="sequence_id", label_col="lable")
-    with pytest.raises(ConfigError, match="SequenceClassifier has no parameter 'hiden_size'. Did you mean 'hidden_size'"):
+    with pytest.raises(
+        ConfigError, match="SequenceClassifier has no parameter 'hiden_size'. Did you mean 'hidden_size'"
+    ):
         SequenceClassifier().set_params(hiden_size=3)
 
 
@@ -183,4 +216,7 @@ def test_not_fitted_and_params():
     with pytest.raises(NotFittedError, match="this SequenceClassifier is not fitted yet"):
         SequenceClassifier().predict(pd.DataFrame())
     model = SequenceClassifier(arch="lstm", hidden_size=32)
-    assert model.get_params()["arch"] == "lstm" and repr(model) == "SequenceClassifier(arch='lstm', hidden_size=32)"
+    assert (
+        model.get_params()["arch"] == "lstm"
+        and repr(model) == "SequenceClassifier(arch='lstm', hidden_size=32)"
+    )

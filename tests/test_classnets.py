@@ -25,8 +25,15 @@ def test_padding_is_invisible(arch, bidirectional, readout, cell_activation):
     """Each sequence gets the same output alone as in a batch with longer ones."""
     buffer, offsets = ragged()
     config = SequenceNetConfig(
-        3, 4, arch=arch, hidden_size=8, num_layers=2, bidirectional=bidirectional, readout=readout,
-        cell_activation=cell_activation, filters=(8, 16, 8),
+        3,
+        4,
+        arch=arch,
+        hidden_size=8,
+        num_layers=2,
+        bidirectional=bidirectional,
+        readout=readout,
+        cell_activation=cell_activation,
+        filters=(8, 16, 8),
     )
     torch.manual_seed(1)
     net = SequenceNet(config)

@@ -73,7 +73,10 @@ def test_check_arrays_teaches_the_3d_shape():
 def test_check_arrays_ragged_lists_and_their_errors():
     arrays = check_arrays([np.ones((3, 2)), np.ones((5, 2))])
     assert [a.shape for a in arrays] == [(3, 2), (5, 2)]
-    with pytest.raises(DataError, match=r"X\[1\] must be 2-D \(timesteps, features\); got shape \(5,\). One feature: X\[1\]\[:, None\]"):
+    with pytest.raises(
+        DataError,
+        match=r"X\[1\] must be 2-D \(timesteps, features\); got shape \(5,\). One feature: X\[1\]\[:, None\]",
+    ):
         check_arrays([np.ones((3, 1)), np.ones(5)])
     with pytest.raises(DataError, match=r"sequence X\[1\] has no time steps \(shape \(0, 2\)\)"):
         check_arrays([np.ones((3, 2)), np.ones((0, 2))])
@@ -98,7 +101,9 @@ def test_sequence_labels_one_per_sequence_kept_as_given():
     with pytest.raises(DataError, match=r"sequence '3' has 2 different labels \(1, 2\)"):
         sequence_labels(frame, "id", "label")
     frame.loc[4, "label"] = np.nan
-    with pytest.raises(DataError, match=r"label column 'label' has 1 empty value\(s\) \(first at row 4, sequence '3'\)"):
+    with pytest.raises(
+        DataError, match=r"label column 'label' has 1 empty value\(s\) \(first at row 4, sequence '3'\)"
+    ):
         sequence_labels(frame, "id", "label")
 
 

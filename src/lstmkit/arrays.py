@@ -44,7 +44,9 @@ class _ArrayModel(SequenceModel):
         frame[ARRAY_ID] = frame[ARRAY_ID].astype(str)
         return frame
 
-    def _fit_frame(self, frame, targets: np.ndarray, split, n_outputs: int, loss_fn: nn.Module, reporter) -> None:
+    def _fit_frame(
+        self, frame, targets: np.ndarray, split, n_outputs: int, loss_fn: nn.Module, reporter
+    ) -> None:
         """targets: (N,) class indices or (N, T) scaled values, in X's order."""
         self._fit_preparer(frame, self.columns_, [str(i) for i in split[0]])
         values, offsets, _ = self._buffer(frame)
@@ -141,7 +143,9 @@ class LSTMRegressor(_ArrayModel):
         """X: (N, L, F) or a list of (L_i, F); y: (N,) or (N, T) numbers."""
         self._check_params()
         if self.loss not in LOSSES:
-            raise ConfigError(f"loss={self.loss!r} is not one of {', '.join(LOSSES)}.{did_you_mean(self.loss, LOSSES)}")
+            raise ConfigError(
+                f"loss={self.loss!r} is not one of {', '.join(LOSSES)}.{did_you_mean(self.loss, LOSSES)}"
+            )
         frame = self._frame_of(X, fitting=True)
         n = len(frame[ARRAY_ID].unique())
         targets = _targets(y, n)
@@ -166,7 +170,9 @@ class LSTMRegressor(_ArrayModel):
         f = self.predict(X).reshape(y.shape)
         ss_res = ((y - f) ** 2).sum(axis=0)
         ss_tot = ((y - y.mean(axis=0)) ** 2).sum(axis=0)
-        r2 = np.where(ss_tot > 0, 1 - ss_res / np.where(ss_tot > 0, ss_tot, 1), np.where(ss_res > 0, 0.0, 1.0))
+        r2 = np.where(
+            ss_tot > 0, 1 - ss_res / np.where(ss_tot > 0, ss_tot, 1), np.where(ss_res > 0, 0.0, 1.0)
+        )
         return float(r2.mean())
 
     def _fitted_state(self) -> dict:
@@ -244,7 +250,9 @@ class LSTMClassifier(_ArrayModel):
         self.classes_, codes = encode_labels(labels, "y")
         split = stratified_split(codes, self.val_fraction, self.random_state)
         weights = class_weights(self.class_weight, self.classes_, codes[split[0]])
-        self._fit_frame(frame, codes, split, len(self.classes_), nn.CrossEntropyLoss(weight=weights), reporter)
+        self._fit_frame(
+            frame, codes, split, len(self.classes_), nn.CrossEntropyLoss(weight=weights), reporter
+        )
         return self
 
     def predict_proba(self, X) -> np.ndarray:
@@ -271,12 +279,18 @@ def _targets(y, n: int) -> np.ndarray:
     """y (N,) or (N, T) numbers -> (N, T) float64."""
     array = np.asarray(y)
     if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
-        raise DataError(f"y must hold numbers for a regressor; got dtype {array.dtype}. For labels use LSTMClassifier.")
+        raise DataError(
+            f"y must hold numbers for a regressor; got dtype {array.dtype}. For labels use LSTMClassifier."
+        )
     array = array.astype("float64")
     if array.ndim not in (1, 2) or len(array) != n:
-        raise DataError(f"y must be (samples,) or (samples, targets) with {n} samples, as X; got shape {array.shape}.")
+        raise DataError(
+            f"y must be (samples,) or (samples, targets) with {n} samples, as X; got shape {array.shape}."
+        )
     if not np.isfinite(array).all():
-        raise DataError(f"y has {int((~np.isfinite(array)).sum())} missing or infinite value(s); remove those samples.")
+        raise DataError(
+            f"y has {int((~np.isfinite(array)).sum())} missing or infinite value(s); remove those samples."
+        )
     return array.reshape(n, -1)
 
 
@@ -285,7 +299,12 @@ def _labels(y, n: int) -> np.ndarray:
     array = np.asarray(y)
     if array.ndim == 2 and array.shape[1] == 1:
         array = array[:, 0]  # a column vector
-    if array.ndim == 2 and array.shape[1] > 1 and np.isin(array, (0, 1)).all() and (array.sum(axis=1) == 1).all():
+    if (
+        array.ndim == 2
+        and array.shape[1] > 1
+        and np.isin(array, (0, 1)).all()
+        and (array.sum(axis=1) == 1).all()
+    ):
         array = array.argmax(axis=1)  # one-hot rows: the class is the column index
     if array.ndim != 1 or len(array) != n:
         raise DataError(f"y must be (samples,) labels with {n} samples, as X; got shape {array.shape}.")

@@ -116,10 +116,14 @@ class SequenceClassifier(SequenceModel):
         roles = [sequence_col, label_col, step_col, *cats]
         channels = checked_names(features) or infer_channels(raw, [r for r in roles if r])
         if label_col in channels or label_col in cats:
-            raise ConfigError(f"the label column {label_col!r} cannot also be a channel; remove it from the features.")
+            raise ConfigError(
+                f"the label column {label_col!r} cannot also be a channel; remove it from the features."
+            )
         self.channels_inferred_ = not features
         self.label_col_ = label_col
-        self.columns_ = Columns(target=None, time_col=step_col, id_col=sequence_col, features=channels, categorical=cats)
+        self.columns_ = Columns(
+            target=None, time_col=step_col, id_col=sequence_col, features=channels, categorical=cats
+        )
         check_rows(raw, sequence_col, channels)
         labels = sequence_labels(raw, sequence_col, label_col)  # (S,) by id, first-appearance order
         frame = read_table(raw, self.columns_)
@@ -130,7 +134,13 @@ class SequenceClassifier(SequenceModel):
         codes = pd.Series(codes, index=labels.index)[ids].to_numpy()  # in buffer order (the same order)
         weights = class_weights(self.class_weight, self.classes_, codes[train_idx])
         self._fit_network(
-            values, offsets, codes, (train_idx, val_idx), len(self.classes_), nn.CrossEntropyLoss(weight=weights), reporter
+            values,
+            offsets,
+            codes,
+            (train_idx, val_idx),
+            len(self.classes_),
+            nn.CrossEntropyLoss(weight=weights),
+            reporter,
         )
         return self
 
@@ -176,7 +186,7 @@ class SequenceClassifier(SequenceModel):
         frame = read_table(raw, self.columns_)
         values, offsets, ids = self._buffer(frame)
         firsts = raw[self.columns_.id_col].drop_duplicates()
-        original = dict(zip(firsts.astype(str), firsts))
+        original = dict(zip(firsts.astype(str), firsts, strict=True))
         return [original[i] for i in ids], softmax(self._outputs(values, offsets))
 
     def _proba_columns(self, proba: np.ndarray) -> dict:
@@ -196,8 +206,13 @@ class SequenceClassifier(SequenceModel):
             )
         if self.channels_inferred_:
             roles = {cols.id_col, cols.time_col, self.label_col_, *trained}
-            extra = [str(c) for c in raw.columns if c not in roles and pd.api.types.is_numeric_dtype(raw[c])
-                     and not pd.api.types.is_bool_dtype(raw[c])]
+            extra = [
+                str(c)
+                for c in raw.columns
+                if c not in roles
+                and pd.api.types.is_numeric_dtype(raw[c])
+                and not pd.api.types.is_bool_dtype(raw[c])
+            ]
             if extra:
                 raise DataError(
                     f"the data has numeric column(s) {extra} that were not channels in training (the model's "

@@ -18,7 +18,15 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-__all__ = ["SequenceNetConfig", "SequenceNet", "ReluLSTM", "MaskedBatchNorm1d", "ARCHS", "READOUTS", "CELL_ACTIVATIONS"]
+__all__ = [
+    "SequenceNetConfig",
+    "SequenceNet",
+    "ReluLSTM",
+    "MaskedBatchNorm1d",
+    "ARCHS",
+    "READOUTS",
+    "CELL_ACTIVATIONS",
+]
 
 ARCHS = ("lstm_fcn", "lstm")
 READOUTS = ("last", "mean")
@@ -135,7 +143,12 @@ class ReluLSTM(nn.Module):
     """
 
     def __init__(
-        self, input_size: int, hidden_size: int, num_layers: int = 1, dropout: float = 0.0, bidirectional: bool = False
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
     ) -> None:
         super().__init__()
         self.num_layers, self.bidirectional = num_layers, bidirectional
@@ -222,7 +235,7 @@ class ConvBranch(nn.Module):
     def forward(self, x: Tensor, mask: Tensor) -> Tensor:
         m = mask[:, None, :].to(x.dtype)  # (N, 1, L)
         h = x.transpose(1, 2) * m  # (N, F, L)
-        for conv, norm in zip(self.convs, self.norms):
+        for conv, norm in zip(self.convs, self.norms, strict=True):
             k = conv.kernel_size[0]
             h = conv(F.pad(h, ((k - 1) // 2, k // 2)))  # (N, C_k, L)
             h = torch.relu(norm(h, m)) * m  # zero past each end, as the padding of a lone sequence

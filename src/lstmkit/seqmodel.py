@@ -23,7 +23,7 @@ from .artifact import load_model, save_model
 from .classnets import ARCHS, CELL_ACTIVATIONS, READOUTS, SequenceNet, SequenceNetConfig
 from .exceptions import ConfigError, DataError, ModelFileError, NotFittedError, did_you_mean
 from .io import Columns
-from .prep import PrepConfig, Preparer
+from .prep import Preparer, PrepConfig
 from .progress import Reporter, make_reporter
 from .sequences import SequenceBatches, drop_gaps, pad_batch
 from .training import TrainConfig, fit, resolve_device
@@ -50,7 +50,9 @@ class SequenceModel:
         valid = self.get_params()
         for name, value in params.items():
             if name not in valid:
-                raise ConfigError(f"{type(self).__name__} has no parameter {name!r}.{did_you_mean(name, valid)}")
+                raise ConfigError(
+                    f"{type(self).__name__} has no parameter {name!r}.{did_you_mean(name, valid)}"
+                )
             setattr(self, name, value)
         return self
 
@@ -69,7 +71,9 @@ class SequenceModel:
         for name, allowed in (("arch", ARCHS), ("readout", READOUTS), ("cell_activation", CELL_ACTIVATIONS)):
             value = getattr(self, name)
             if value not in allowed:
-                raise ConfigError(f"{name}={value!r} is not one of {', '.join(allowed)}.{did_you_mean(value, allowed)}")
+                raise ConfigError(
+                    f"{name}={value!r} is not one of {', '.join(allowed)}.{did_you_mean(value, allowed)}"
+                )
         for name in ("hidden_size", "num_layers"):
             value = getattr(self, name)
             if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value <= 0:
@@ -151,7 +155,11 @@ class SequenceModel:
         val = SequenceBatches(buffer, bounds, y, val_idx, self.batch_size) if len(val_idx) else None
         log.info("%d training sequences, %d validation sequences", len(train_idx), len(val_idx))
         self.history_ = fit(
-            self.net_, train, val, self.train_config_, reporter=reporter or make_reporter(self.verbose),
+            self.net_,
+            train,
+            val,
+            self.train_config_,
+            reporter=reporter or make_reporter(self.verbose),
             loss_fn=loss_fn.to(device),
         )
         self.net_.cpu().eval()
@@ -162,7 +170,10 @@ class SequenceModel:
         self.net_.eval()
         buffer = torch.from_numpy(np.require(values, requirements="W"))
         bounds = torch.from_numpy(np.require(offsets, requirements="W"))
-        chunks = [self.net_(*pad_batch(buffer, bounds, picks)) for picks in torch.arange(len(offsets) - 1).split(PREDICT_CHUNK)]
+        chunks = [
+            self.net_(*pad_batch(buffer, bounds, picks))
+            for picks in torch.arange(len(offsets) - 1).split(PREDICT_CHUNK)
+        ]
         return torch.cat(chunks).numpy()
 
     # ---- persistence -------------------------------------------------------------------------------
@@ -197,7 +208,9 @@ class SequenceModel:
             model.net_ = SequenceNet(model.net_config_)
             model.net_.load_state_dict(tensors)
         except (KeyError, TypeError, ValueError, RuntimeError) as err:
-            raise ModelFileError(f"the model in {str(directory)!r} is incomplete or inconsistent: {err}") from err
+            raise ModelFileError(
+                f"the model in {str(directory)!r} is incomplete or inconsistent: {err}"
+            ) from err
         model.net_.eval()
         return model, config["fitted"]
 
@@ -216,7 +229,8 @@ def encode_labels(labels: np.ndarray, where: str) -> tuple[np.ndarray, np.ndarra
         raise DataError(
             f"{where} has only one class ({_plain(classes[0])!r} for all {len(labels)} sequences); a classifier "
             "needs at least two. Check the label column, or add sequences of the other classes."
-            if len(classes) else f"{where} has no labels."
+            if len(classes)
+            else f"{where} has no labels."
         )
     return classes, codes.astype(np.int64)
 
@@ -228,7 +242,9 @@ def class_weights(class_weight, classes: np.ndarray, codes: np.ndarray) -> torch
         return None
     if isinstance(class_weight, str):
         if class_weight != "balanced":
-            raise ConfigError(f"class_weight={class_weight!r} is not 'balanced', a dict {{label: weight}} or None.")
+            raise ConfigError(
+                f"class_weight={class_weight!r} is not 'balanced', a dict {{label: weight}} or None."
+            )
         counts = np.bincount(codes, minlength=len(classes)).astype("float64")
         weights = len(codes) / (len(classes) * np.maximum(counts, 1))
         return torch.tensor(weights, dtype=torch.float32)
@@ -242,7 +258,9 @@ def class_weights(class_weight, classes: np.ndarray, codes: np.ndarray) -> torch
                 )
             weights[known[_plain(label)]] = float(weight)
         return torch.tensor(weights, dtype=torch.float32)
-    raise ConfigError(f"class_weight must be None, 'balanced' or a dict {{label: weight}}; got {class_weight!r}.")
+    raise ConfigError(
+        f"class_weight must be None, 'balanced' or a dict {{label: weight}}; got {class_weight!r}."
+    )
 
 
 def _plain(value):
@@ -251,7 +269,10 @@ def _plain(value):
 
 def labels_to_json(classes: np.ndarray) -> dict:
     """classes (K,) -> {"values": [...], "dtype": "<i8" | "object" ...}, so load restores the exact type."""
-    return {"values": [_plain(c) for c in classes], "dtype": "object" if classes.dtype == object else classes.dtype.str}
+    return {
+        "values": [_plain(c) for c in classes],
+        "dtype": "object" if classes.dtype == object else classes.dtype.str,
+    }
 
 
 def labels_from_json(state: dict) -> np.ndarray:

@@ -62,7 +62,11 @@ def infer_channels(frame: pd.DataFrame, exclude: Sequence[str]) -> tuple[str, ..
     Non-numeric columns are left out with a warning that says how to use them (``categorical``).
     """
     rest = [c for c in frame.columns if c not in set(exclude)]
-    numeric = [c for c in rest if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])]
+    numeric = [
+        c
+        for c in rest
+        if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+    ]
     skipped = [str(c) for c in rest if c not in numeric]
     if skipped:
         warnings.warn(
@@ -115,7 +119,9 @@ def sequence_labels(frame: pd.DataFrame, sequence_col: str, label_col: str) -> p
 def check_rows(frame: pd.DataFrame, sequence_col: str, channels: Sequence[str]) -> None:
     """The data needs rows, and every sequence a row with an observed value in some numeric channel."""
     if frame.empty:
-        raise DataError(f"the data has no rows (columns: {', '.join(map(str, frame.columns))}); give one row per time step.")
+        raise DataError(
+            f"the data has no rows (columns: {', '.join(map(str, frame.columns))}); give one row per time step."
+        )
     if not channels:
         return
     observed = frame[list(channels)].notna().any(axis=1).groupby(_ids(frame, sequence_col), sort=False).any()
@@ -141,7 +147,9 @@ def _ids(frame: pd.DataFrame, sequence_col: str) -> pd.Series:
 # ---- arrays --------------------------------------------------------------------------------------------
 
 
-def check_arrays(X, n_features: int | None = None, feature_names: Sequence[str] | None = None) -> list[np.ndarray]:
+def check_arrays(
+    X, n_features: int | None = None, feature_names: Sequence[str] | None = None
+) -> list[np.ndarray]:
     """Validate X for the array API and return it as a list of (T_i, F) float64 arrays.
 
     X: (samples, timesteps, features) array, or a list of (timesteps_i, features) arrays of any lengths.
@@ -171,7 +179,9 @@ def check_arrays(X, n_features: int | None = None, feature_names: Sequence[str] 
     if array.shape[0] == 0:
         raise DataError(f"X has no samples (shape {array.shape}); give at least one sequence.")
     if array.shape[1] == 0:
-        raise DataError(f"the sequences in X have no time steps (shape {array.shape}); give at least one step.")
+        raise DataError(
+            f"the sequences in X have no time steps (shape {array.shape}); give at least one step."
+        )
     return _check_features(list(array), n_features, feature_names)
 
 
@@ -181,20 +191,28 @@ def _one_sequence(x, i: int) -> np.ndarray:
         hint = f" One feature: X[{i}][:, None]." if array.ndim == 1 else ""
         raise DataError(f"X[{i}] must be 2-D (timesteps, features); got shape {array.shape}.{hint}")
     if array.shape[0] == 0:
-        raise DataError(f"sequence X[{i}] has no time steps (shape {array.shape}); remove it or give it rows.")
+        raise DataError(
+            f"sequence X[{i}] has no time steps (shape {array.shape}); remove it or give it rows."
+        )
     return array
 
 
 def _numeric(array: np.ndarray, name: str) -> np.ndarray:
     if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
-        raise DataError(f"{name} must hold numbers; got dtype {array.dtype}. One-hot encode text values first.")
+        raise DataError(
+            f"{name} must hold numbers; got dtype {array.dtype}. One-hot encode text values first."
+        )
     array = array.astype("float64")
     if np.isinf(array).any():
-        raise DataError(f"{name} has {int(np.isinf(array).sum())} infinite value(s); replace them with NaN to have them imputed.")
+        raise DataError(
+            f"{name} has {int(np.isinf(array).sum())} infinite value(s); replace them with NaN to have them imputed."
+        )
     return array
 
 
-def _check_features(arrays: list[np.ndarray], n_features: int | None, names: Sequence[str] | None) -> list[np.ndarray]:
+def _check_features(
+    arrays: list[np.ndarray], n_features: int | None, names: Sequence[str] | None
+) -> list[np.ndarray]:
     counts = sorted({a.shape[1] for a in arrays})
     if len(counts) > 1:
         first = next(i for i, a in enumerate(arrays) if a.shape[1] != arrays[0].shape[1])
@@ -286,7 +304,9 @@ class SequenceBatches:
     each sequence once; ``ordered(size)`` yields them in order.
     """
 
-    def __init__(self, buffer: Tensor, offsets: Tensor, targets: Tensor, index: Tensor, batch_size: int) -> None:
+    def __init__(
+        self, buffer: Tensor, offsets: Tensor, targets: Tensor, index: Tensor, batch_size: int
+    ) -> None:
         self.buffer, self.offsets, self.targets = buffer, offsets, targets
         self.index, self.batch_size = index, batch_size
 
