@@ -28,9 +28,12 @@ PARQUET_SUFFIXES = {".parquet", ".pq"}
 
 @dataclass(frozen=True)
 class Columns:
-    """Which column plays which part. Saved with the model so predict reads new data the same way."""
+    """Which column plays which part. Saved with the model so predict reads new data the same way.
 
-    target: str
+    ``target`` is None for sequence classification, where the label is per sequence, not a channel.
+    """
+
+    target: str | None
     time_col: str | None = None
     id_col: str | None = None
     features: tuple[str, ...] = field(default_factory=tuple)
@@ -133,7 +136,7 @@ def read_table(source: str | Path | pd.DataFrame | np.ndarray, columns: Columns)
     frame = load_frame(source, columns.used)
     _check_columns(frame, columns)
     frame = frame[columns.used].copy()
-    for name in (columns.target, *columns.features):
+    for name in filter(None, (columns.target, *columns.features)):
         frame[name] = _numeric(frame[name], name, is_target=name == columns.target)
     for name in columns.categorical:
         frame[name] = frame[name].astype("string").fillna("<missing>").astype(str)
