@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import platform
 import re
 from pathlib import Path
 
-RESULTS = Path(__file__).with_name("RESULTS.md")
+RESULTS = Path(os.environ.get("LSTMKIT_BENCH_RESULTS", Path(__file__).with_name("RESULTS.md")))
 HEADER = "# lstmkit benchmark results\n\nEvery figure below was written by the script named in its section.\n"
 
 
 def update_section(title: str, body: str) -> None:
     """Replace (or append) the section '## title' with ``body``, stamped with date and machine."""
-    import os
-
     import torch
 
     stamp = (

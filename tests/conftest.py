@@ -55,3 +55,46 @@ def shared_file(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} not present (../shared is only beside CI's clone)")
     return path
+
+
+# ---- sequence classification ---------------------------------------------------------------------------
+
+FAST_CLASSIFY = dict(hidden_size=8, max_epochs=3, batch_size=16, verbose=0, device="cpu")
+
+
+@pytest.fixture
+def fast_classify() -> dict:
+    return dict(FAST_CLASSIFY)
+
+
+def sequence_frame(per_class: int = 10, seed: int = 0, lengths: tuple[int, int] = (12, 30)) -> pd.DataFrame:
+    """Long format: sequence_id, step, label ('slow'/'fast'/'flat'), channels a, b, categorical mood.
+
+    Class decides the frequency of channel a (slow and fast sines, or noise); b is noise; lengths vary.
+    """
+    rng = np.random.default_rng(seed)
+    parts, sid = [], 0
+    for label, freq in (("slow", 0.05), ("fast", 0.25), ("flat", 0.0)):
+        for _ in range(per_class):
+            n = int(rng.integers(*lengths))
+            t = np.arange(n)
+            a = np.sin(2 * np.pi * freq * t + rng.uniform(0, 6)) + rng.normal(0, 0.1, n)
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "sequence_id": sid,
+                        "step": t,
+                        "label": label,
+                        "a": a * 10 + 100,
+                        "b": rng.normal(0, 1, n),
+                        "mood": rng.choice(["calm", "busy"], n),
+                    }
+                )
+            )
+            sid += 1
+    return pd.concat(parts, ignore_index=True)
+
+
+@pytest.fixture
+def sequences() -> pd.DataFrame:
+    return sequence_frame()

@@ -211,3 +211,14 @@ def test_steps_per_epoch(monthly, fast):
 
 def test_repr_shows_changed_parameters():
     assert repr(Forecaster(lookback=7)) == "Forecaster(lookback=7)"
+
+
+def test_predict_values_fast_path_matches_predict(monthly, fast):
+    model = Forecaster(**fast).fit(monthly, **FIT, features=["temp"])
+    expected = model.predict(monthly)["forecast"].to_numpy()
+    got = model.predict_values(monthly[["y", "temp"]].to_numpy())
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
+    batch = model.predict_values(np.stack([monthly[["y", "temp"]].to_numpy()] * 3))
+    assert batch.shape == (3, 12)
+    with pytest.raises(DataError, match=r"values must be \(T, 2\) or \(S, T, 2\)"):
+        model.predict_values(np.ones((30, 3)))

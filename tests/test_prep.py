@@ -119,3 +119,27 @@ def test_state_round_trips_through_json(monthly):
 def test_bad_options():
     with pytest.raises(ConfigError, match="impute='interp' is not one of .* Did you mean 'interpolate'"):
         PrepConfig(impute="interp")
+
+
+def test_pooled_statistics_cover_all_series_and_unseen_ones(panel):
+    cols = Columns(target="y", time_col="timestamp", id_col="store")
+    frame = read_table(panel, cols)
+    prep = Preparer(PrepConfig(per_series=False), cols).fit(frame[frame.store != "s2"])
+    pooled = frame.loc[frame.store != "s2", "y"]
+    assert prep.loc_.shape == (1, 1) and prep.loc_[0, 0] == pytest.approx(pooled.mean())
+    assert prep.scale_[0, 0] == pytest.approx(pooled.std(ddof=0))
+    out = prep.transform(frame)  # 's2' was never seen: pooled statistics apply to it too
+    assert out.ids == ["s0", "s1", "s2"] and out.series.tolist() == [0, 0, 0]
+    np.testing.assert_allclose(out.values[:, 0], (frame["y"] - pooled.mean()) / pooled.std(ddof=0), rtol=1e-5)
+
+
+def test_pooled_state_round_trips_and_per_series_stays_the_default(panel):
+    import json
+
+    assert PrepConfig().per_series is True
+    cols = Columns(target=None, id_col="store", features=("y", "temp"))
+    prep = Preparer(PrepConfig(per_series=False, scaling="minmax"), cols).fit(read_table(panel, cols))
+    again = Preparer.from_dict(json.loads(json.dumps(prep.to_dict())))
+    frame = read_table(panel, cols)
+    np.testing.assert_array_equal(prep.transform(frame).values, again.transform(frame).values)
+    assert prep.feature_names == ["y", "temp"]  # no target: the channels are the features

@@ -77,3 +77,24 @@ def test_validation_windows_follow_training_windows():
     val = window_starts(offsets, 4, 2, first_target=np.array([15]), last_target=np.array([18]))
     assert train.max() + 6 == 15  # last training target is row 14
     assert val.tolist() == [10, 11, 12]  # last targets at rows 15, 16, 17
+
+
+@pytest.mark.parametrize("steps", [None, 4])
+def test_ranks_draw_disjoint_equal_shares(steps):
+    from lstmkit.windows import WindowBatches
+
+    buffer = torch.arange(103, dtype=torch.float32)[:, None]
+    starts = torch.arange(100)
+    batches = WindowBatches(buffer, starts, 2, 1, batch_size=8, steps_per_epoch=steps)
+    seen = []
+    for rank in range(3):
+        xs = [x[:, 0, 0].long() for x, _ in batches.epoch(torch.Generator().manual_seed(5), rank, 3)]
+        seen.append(xs)
+    assert len({len(xs) for xs in seen}) == 1  # same number of steps on every rank
+    if steps is None:
+        flat = [torch.cat(xs) for xs in seen]
+        assert sum(len(f) for f in flat) == 99  # 100 // 3 * 3
+        assert len(torch.unique(torch.cat(flat))) == 99  # disjoint
+    else:
+        for step in range(steps):  # the same step on two ranks draws different windows
+            assert not torch.equal(seen[0][step], seen[1][step])

@@ -5,6 +5,9 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from .backtest import Backtest, backtest
+from .arrays import LSTMClassifier, LSTMRegressor
+from .classifier import SequenceClassifier
+from .classmetrics import ClassificationEvaluation
 from .datasets import load_airline, make_demo_series
 from .exceptions import ConfigError, DataError, LstmkitError, ModelFileError, NotFittedError
 from .forecaster import Evaluation, Forecaster
@@ -17,6 +20,10 @@ __all__ = [
     "Evaluation",
     "Backtest",
     "backtest",
+    "SequenceClassifier",
+    "ClassificationEvaluation",
+    "LSTMClassifier",
+    "LSTMRegressor",
     "read_table",
     "make_windows",
     "load_airline",

@@ -23,7 +23,7 @@ from torch import Tensor
 
 from .exceptions import ModelFileError
 
-__all__ = ["save_model", "load_model", "write_atomic", "FORMAT", "FORMAT_VERSION"]
+__all__ = ["save_model", "load_model", "model_kind", "write_atomic", "FORMAT", "FORMAT_VERSION"]
 
 FORMAT = "lstmkit-model"
 FORMAT_VERSION = 1
@@ -96,7 +96,25 @@ def load_model(directory: str | Path, kind: str) -> tuple[dict, dict[str, Tensor
     from safetensors import SafetensorError
     from safetensors.torch import load_file
 
-    directory = Path(directory)
+    config = _read_config(Path(directory))
+    if config.get("kind") != kind:
+        raise ModelFileError(
+            f"{str(directory)!r} holds a {config.get('kind')!r} model, not a {kind!r} model."
+        )
+    try:
+        tensors = load_file(Path(directory) / WEIGHTS)
+    except (OSError, SafetensorError) as err:
+        raise ModelFileError(f"weights in {str(directory)!r} cannot be read ({err}); the model folder is damaged.") from err
+    return config, tensors
+
+
+def model_kind(directory: str | Path) -> str:
+    """The ``kind`` of the model in ``directory`` ('forecaster', 'sequence_classifier', ...), checked
+    the way ``load_model`` checks it, so the caller can pick the class that loads it."""
+    return str(_read_config(Path(directory)).get("kind"))
+
+
+def _read_config(directory: Path) -> dict:
     if not directory.is_dir():
         raise ModelFileError(
             f"model folder {str(directory)!r} does not exist. Train one with: lstmkit train DATA --out {directory}"
@@ -119,15 +137,7 @@ def load_model(directory: str | Path, kind: str) -> tuple[dict, dict[str, Tensor
             f"lstmkit reads ({FORMAT_VERSION}); it was written by lstmkit {config.get('versions', {}).get('lstmkit')}. "
             "Upgrade lstmkit: pip install -U lstmkit"
         )
-    if config.get("kind") != kind:
-        raise ModelFileError(
-            f"{str(directory)!r} holds a {config.get('kind')!r} model, not a {kind!r} model."
-        )
-    try:
-        tensors = load_file(directory / WEIGHTS)
-    except (OSError, SafetensorError) as err:
-        raise ModelFileError(f"weights in {str(directory)!r} cannot be read ({err}); the model folder is damaged.") from err
-    return config, tensors
+    return config
 
 
 def write_atomic(path: str | Path, write) -> Path:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import json
+import shutil
 import math
 import warnings
 from enum import Enum
@@ -17,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .exceptions import LstmkitError
+from .exceptions import ConfigError, LstmkitError
 
 app = typer.Typer(
     name="lstmkit",
@@ -61,6 +62,26 @@ class Device(str, Enum):
     auto = "auto"
     cpu = "cpu"
     cuda = "cuda"
+
+
+class Task(str, Enum):
+    forecast = "forecast"
+    classify = "classify"
+
+
+class Arch(str, Enum):
+    lstm_fcn = "lstm_fcn"
+    lstm = "lstm"
+
+
+class CellActivation(str, Enum):
+    tanh = "tanh"
+    relu = "relu"
+
+
+class ClassWeight(str, Enum):
+    balanced = "balanced"
+    none = "none"
 
 
 class IntervalMethod(str, Enum):
@@ -167,64 +188,126 @@ def demo(
     epilog="Examples:\n\n"
     "  lstmkit train airline.csv --target passengers --time-col timestamp --test-size 24 --out airline-model\n\n"
     "  lstmkit train weather.csv --target temp_max --time-col timestamp --features temp_min,wind "
-    "--categorical weather --test-size 365 --horizon 7 --out weather-model",
+    "--categorical weather --test-size 365 --horizon 7 --out weather-model\n\n"
+    "  lstmkit train GunPoint_TRAIN.csv --task classify --sequence-col sequence_id --label-col label "
+    "--step-col step --out gunpoint-model",
 )
 def train(
     data: Annotated[Path, typer.Argument(help="CSV or Parquet file, one row per time step (long format for several series).")],
-    target: Annotated[str, typer.Option(help="Column to forecast.")],
     out_dir: Annotated[Path, typer.Option("--out", help="Model folder to write (replaced only if it is an lstmkit model).")],
+    task: Annotated[Task, typer.Option(help="forecast: predict the next steps of --target; classify: one label per sequence.")] = Task.forecast,
+    target: Annotated[Optional[str], typer.Option(help="Column to forecast (forecast task).")] = None,
     time_col: Annotated[Optional[str], typer.Option(help="Timestamp column; without it rows are taken in file order.")] = None,
     id_col: Annotated[Optional[str], typer.Option(help="Series id column, for several series in long format.")] = None,
-    features: Annotated[Optional[str], typer.Option(help="Numeric past covariates, comma-separated.")] = None,
+    sequence_col: Annotated[Optional[str], typer.Option(help="Sequence id column (classify task).")] = None,
+    label_col: Annotated[Optional[str], typer.Option(help="Label column, one label per sequence (classify task).")] = None,
+    step_col: Annotated[Optional[str], typer.Option(help="Column that orders each sequence's rows (classify task) \\[default: file order].")] = None,
+    features: Annotated[Optional[str], typer.Option(help="Numeric inputs, comma-separated \\[classify default: every other numeric column].")] = None,
     categorical: Annotated[Optional[str], typer.Option(help="Categorical features (one-hot encoded), comma-separated.")] = None,
-    lookback: Annotated[Optional[int], typer.Option(help="Steps the model sees [default: 2 seasons, at least 24].")] = None,
-    horizon: Annotated[Optional[int], typer.Option(help="Steps it predicts at once [default: one season].")] = None,
+    lookback: Annotated[Optional[int], typer.Option(help="Steps the model sees \\[default: 2 seasons, at least 24].")] = None,
+    horizon: Annotated[Optional[int], typer.Option(help="Steps it predicts at once \\[default: one season].")] = None,
     test_size: Annotated[int, typer.Option(help="Last N steps of each series held out from training entirely.")] = 0,
-    season: Annotated[Optional[int], typer.Option(help="Season length [default: from the frequency].")] = None,
-    hidden_size: Annotated[int, typer.Option(help="LSTM hidden units.")] = 64,
-    num_layers: Annotated[int, typer.Option(help="Stacked LSTM layers.")] = 2,
-    dropout: Annotated[float, typer.Option(help="Dropout between LSTM layers.")] = 0.0,
+    season: Annotated[Optional[int], typer.Option(help="Season length \\[default: from the frequency].")] = None,
+    arch: Annotated[Optional[Arch], typer.Option(help="Classifier network \\[default: lstm_fcn].")] = None,
+    hidden_size: Annotated[Optional[int], typer.Option(help="LSTM hidden units \\[default: 64].")] = None,
+    num_layers: Annotated[Optional[int], typer.Option(help="Stacked LSTM layers \\[default: forecast 2, classify 1].")] = None,
+    dropout: Annotated[Optional[float], typer.Option(help="Dropout \\[default: forecast 0 (between LSTM layers), classify 0.2].")] = None,
+    cell_activation: Annotated[Optional[CellActivation], typer.Option(help="Classifier LSTM cell activation; relu is Keras' activation='relu' (slower) \\[default: tanh].")] = None,
     window_norm: Annotated[WindowNorm, typer.Option(help="Per-window normalisation of the inputs.")] = WindowNorm.last,
-    scaling: Annotated[Scaling, typer.Option(help="Global scaling, per series, fitted on training rows.")] = Scaling.standard,
-    impute: Annotated[Impute, typer.Option(help="Missing values: how to fill them (drop: skip windows with gaps).")] = Impute.interpolate,
+    scaling: Annotated[Scaling, typer.Option(help="Global scaling fitted on training rows (forecast: per series; classify: pooled).")] = Scaling.standard,
+    impute: Annotated[Impute, typer.Option(help="Missing values: how to fill them (drop: skip windows with gaps / drop those steps).")] = Impute.interpolate,
     missing_indicator: Annotated[bool, typer.Option(help="Add a 0/1 input marking missing target values.")] = False,
     loss: Annotated[Loss, typer.Option(help="Training loss.")] = Loss.mse,
-    batch_size: Annotated[int, typer.Option(help="Windows per batch.")] = 64,
-    lr: Annotated[float, typer.Option(help="Adam learning rate (halved when validation loss stalls).")] = 3e-3,
-    max_epochs: Annotated[int, typer.Option(help="Most epochs.")] = 100,
-    patience: Annotated[int, typer.Option(help="Stop after this many epochs without validation improvement (0: never).")] = 10,
+    class_weight: Annotated[Optional[ClassWeight], typer.Option(help="balanced: weigh each class by 1/frequency in the loss \\[default: none].")] = None,
+    batch_size: Annotated[Optional[int], typer.Option(help="Windows (or sequences) per batch \\[default: forecast 64, classify 32].")] = None,
+    lr: Annotated[Optional[float], typer.Option(help="Adam learning rate, halved when validation loss stalls \\[default: forecast 3e-3, classify 1e-3].")] = None,
+    max_epochs: Annotated[Optional[int], typer.Option(help="Most epochs \\[default: forecast 100, classify 300].")] = None,
+    patience: Annotated[Optional[int], typer.Option(help="Stop after this many epochs without validation improvement, 0: never \\[default: forecast 10, classify 50].")] = None,
     steps_per_epoch: Annotated[Optional[int], typer.Option(help="Random batches per epoch, for long data.")] = None,
     val_size: Annotated[Optional[int], typer.Option(help="Validation steps at the end of the training part (also the conformal calibration set).")] = None,
     quantiles: Annotated[Optional[str], typer.Option(help="Train a quantile head for these quantiles (pinball loss), e.g. 0.05,0.95; the median is added and is the forecast.")] = None,
+    val_fraction: Annotated[Optional[float], typer.Option(help="Share of each class held out for early stopping (classify) \\[default: 0.2].")] = None,
     seed: Annotated[int, typer.Option(help="Random seed; CPU runs repeat exactly.")] = 0,
     device: Annotated[Device, typer.Option(help="Where to train.")] = Device.auto,
     resume: Annotated[bool, typer.Option(help="Continue from the checkpoint left by an interrupted run.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
 ) -> None:
-    """Train a forecaster on DATA and save it to --out."""
+    """Train a forecaster (or, with --task classify, a sequence classifier) on DATA and save it to --out."""
+    chosen = dict(
+        hidden_size=hidden_size, num_layers=num_layers, dropout=dropout, batch_size=batch_size, lr=lr,
+        max_epochs=max_epochs, patience=None if patience == 0 else patience,
+    )
+    shared = {k: v for k, v in chosen.items() if v is not None}  # unset: the estimator's own default
+    if patience == 0:
+        shared["patience"] = None
+    shared |= dict(scaling=scaling.value, impute=impute.value, device=device.value, random_state=seed, verbose=0 if quiet else 1)
+    if task is Task.classify:
+        _only_for("classify", target=target, time_col=time_col, id_col=id_col, lookback=lookback, horizon=horizon,
+                  test_size=test_size or None, season=season, window_norm=window_norm is not WindowNorm.last or None,
+                  missing_indicator=missing_indicator or None, loss=loss is not Loss.mse or None,
+                  steps_per_epoch=steps_per_epoch, val_size=val_size, quantiles=quantiles, resume=resume or None)  # None: not set
+        _train_classifier(data, out_dir, shared, sequence_col=sequence_col, label_col=label_col, step_col=step_col,
+                          features=features, categorical=categorical, arch=arch, cell_activation=cell_activation,
+                          class_weight=class_weight, val_fraction=val_fraction, quiet=quiet)
+        return
+    _only_for("forecast", sequence_col=sequence_col, label_col=label_col, step_col=step_col, arch=arch,
+              cell_activation=cell_activation, class_weight=class_weight, val_fraction=val_fraction)
+    if target is None:
+        raise ConfigError("name the column to forecast with --target (or use --task classify to classify sequences).")
     from .forecaster import Forecaster
+    from .training import finish_distributed, is_main_process
 
     model = Forecaster(
-        lookback=lookback, horizon=horizon, hidden_size=hidden_size, num_layers=num_layers, dropout=dropout,
-        window_norm=window_norm.value, scaling=scaling.value, impute=impute.value,
-        missing_indicator=missing_indicator, loss=loss.value, batch_size=batch_size, lr=lr,
-        max_epochs=max_epochs, patience=patience or None, steps_per_epoch=steps_per_epoch, val_size=val_size,
-        quantiles=_floats(quantiles), season=season, device=device.value, random_state=seed, verbose=0 if quiet else 1,
+        lookback=lookback, horizon=horizon, window_norm=window_norm.value, missing_indicator=missing_indicator,
+        loss=loss.value, steps_per_epoch=steps_per_epoch, val_size=val_size, quantiles=_floats(quantiles), season=season,
+        **shared,
     )
     checkpoint = out_dir.with_name(f".{out_dir.name}.checkpoint")
     model.fit(
         data, target=target, time_col=time_col, id_col=id_col, features=_names(features),
         categorical=_names(categorical), test_size=test_size, checkpoint_dir=checkpoint, resume=resume,
     )
-    model.save(out_dir)
-    import shutil
-
-    shutil.rmtree(checkpoint, ignore_errors=True)
+    main_process = is_main_process()  # under torchrun only rank 0 writes
+    if main_process:
+        model.save(out_dir)
+        shutil.rmtree(checkpoint, ignore_errors=True)
+    finish_distributed()
     best = min((r["val_loss"] or r["train_loss"], r["epoch"]) for r in model.history_)
-    if not quiet:
+    if main_process and not quiet:
         err.print(
             f"saved {out_dir}  (lookback {model.lookback_}, horizon {model.horizon_}, season {model.season_}, "
             f"{len(model.history_)} epochs, best epoch {best[1]})"
+        )
+
+
+def _only_for(task: str, **given) -> None:
+    """Options of the other task that were set: one error naming them."""
+    wrong = [f"--{name.replace('_', '-')}" for name, value in given.items() if value is not None]
+    if wrong:
+        other = "forecast" if task == "classify" else "classify"
+        verb = "belongs" if len(wrong) == 1 else "belong"
+        raise ConfigError(f"{', '.join(wrong)} {verb} to --task {other}, not --task {task}; leave {'it' if len(wrong) == 1 else 'them'} out.")
+
+
+def _train_classifier(data: Path, out_dir: Path, shared: dict, *, sequence_col, label_col, step_col, features,
+                      categorical, arch, cell_activation, class_weight, val_fraction, quiet: bool) -> None:
+    from .classifier import SequenceClassifier
+
+    if sequence_col is None or label_col is None:
+        raise ConfigError("--task classify needs --sequence-col (the sequence id column) and --label-col (the label column).")
+    extra = dict(
+        arch=arch and arch.value, cell_activation=cell_activation and cell_activation.value, val_fraction=val_fraction,
+        class_weight="balanced" if class_weight is ClassWeight.balanced else None,
+    )
+    model = SequenceClassifier(**shared, **{k: v for k, v in extra.items() if v is not None})
+    model.fit(data, sequence_col=sequence_col, label_col=label_col, step_col=step_col, features=_names(features),
+              categorical=_names(categorical))
+    model.save(out_dir)
+    if not quiet:
+        best = min(model.history_, key=lambda r: r["val_loss"] if r["val_loss"] is not None else r["train_loss"])
+        err.print(
+            f"saved {out_dir}  ({model.arch}, {len(model.classes_)} classes, {model.n_features_in_} channels, "
+            f"{len(model.history_)} epochs, best epoch {best['epoch']})"
         )
 
 
@@ -232,60 +315,125 @@ def train(
     epilog="Examples:\n\n  lstmkit evaluate airline-model airline.csv\n\n"
     "  lstmkit evaluate airline-model airline.csv --json > metrics.json\n\n"
     "  lstmkit evaluate airline-model airline.csv --intervals 0.8,0.9 --plot forecast.png\n\n"
-    "  lstmkit evaluate airline-model airline.csv --baselines all",
+    "  lstmkit evaluate airline-model airline.csv --baselines all\n\n"
+    "  lstmkit evaluate gunpoint-model GunPoint_TEST.csv --json --plot confusion.png",
 )
 def evaluate(
     model_dir: Annotated[Path, typer.Argument(help="Model folder written by 'lstmkit train'.")],
-    data: Annotated[Path, typer.Argument(help="The series, including the test part at its end.")],
-    test_size: Annotated[Optional[int], typer.Option(help="Evaluate on the last N steps [default: the training test size].")] = None,
+    data: Annotated[Path, typer.Argument(help="Forecaster: the series, test part at its end. Classifier: labelled sequences.")],
+    test_size: Annotated[Optional[int], typer.Option(help="Evaluate on the last N steps \\[default: the training test size] (forecasters).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")] = False,
-    plot: Annotated[Optional[Path], typer.Option(help="Write the forecast plot (PNG) here.")] = None,
-    output: Annotated[Optional[Path], typer.Option("--out", help="Write the forecasts (CSV) here.")] = None,
+    plot: Annotated[Optional[Path], typer.Option(help="Write the forecast plot, or the confusion matrix, (PNG) here.")] = None,
+    output: Annotated[Optional[Path], typer.Option("--out", help="Write the forecasts, or the per-sequence predictions, (CSV) here.")] = None,
     intervals: Annotated[Optional[str], typer.Option(help=INTERVALS_HELP + " Scored: coverage, width, interval score.")] = None,
     interval_method: Annotated[IntervalMethod, typer.Option(help=METHOD_HELP)] = IntervalMethod.conformal,
     baselines: Annotated[Optional[str], typer.Option(help="Baselines, comma-separated, or 'all' (naive, seasonal_naive, drift, mean); ets, arima with lstmkit\\[classical]. \\[default: naive,seasonal_naive]")] = None,
 ) -> None:
-    """Rolling one-step and multi-step forecasts over the test part, next to naive baselines."""
+    """Forecasters: rolling one-step and multi-step forecasts over the test part, next to naive baselines.
+    Classifiers: accuracy, balanced accuracy, macro-F1, per-class precision/recall, confusion matrix."""
     from .artifact import write_atomic
-    from .forecaster import Forecaster
 
-    model = Forecaster.load(model_dir)
-    evaluation = model.evaluate(
-        data, test_size=test_size, intervals=_floats(intervals), interval_method=interval_method.value,
-        baselines=baselines,
-    )
-    if as_json:
-        print(json.dumps(evaluation.metrics))
+    model = _load(model_dir)
+    if _is_classifier(model):
+        if test_size is not None:
+            raise ConfigError("--test-size applies to forecasters; a classifier is scored on every sequence in DATA.")
+        if intervals or baselines:
+            raise ConfigError("--intervals and --baselines apply to forecasters; a classifier has neither.")
+        evaluation = model.evaluate(data)
+        table = evaluation.predictions
+        if as_json:
+            print(json.dumps(evaluation.metrics))
+        else:
+            for part in classification_tables(evaluation.metrics, f"{data}: {evaluation.metrics['n']} sequences"):
+                out.print(part)
     else:
-        out.print(metrics_table(evaluation.metrics, f"{data}: last {evaluation.rolling.shape[0]} points"))
-        if evaluation.levels:
-            out.print(interval_table(evaluation.metrics, f"LSTM {interval_method.value} intervals"))
+        evaluation = model.evaluate(
+            data, test_size=test_size, intervals=_floats(intervals), interval_method=interval_method.value,
+            baselines=baselines,
+        )
+        table = evaluation.rolling
+        if as_json:
+            print(json.dumps(evaluation.metrics))
+        else:
+            out.print(metrics_table(evaluation.metrics, f"{data}: last {evaluation.rolling.shape[0]} points"))
+            if evaluation.levels:
+                out.print(interval_table(evaluation.metrics, f"LSTM {interval_method.value} intervals"))
     if plot:
         evaluation.plot(plot)
     if output:
-        write_atomic(output, lambda tmp: evaluation.rolling.to_csv(tmp, index=False))
+        write_atomic(output, lambda tmp: table.to_csv(tmp, index=False))
 
 
 @command(
     epilog="Examples:\n\n  lstmkit predict airline-model airline.csv --steps 24 --out forecast.csv\n\n"
-    "  lstmkit predict airline-model airline.csv --intervals 0.8,0.95 --out forecast.csv",
+    "  lstmkit predict airline-model airline.csv --intervals 0.8,0.95 --out forecast.csv\n\n"
+    "  lstmkit predict gunpoint-model GunPoint_TEST.csv --out predictions.csv",
 )
 def predict(
     model_dir: Annotated[Path, typer.Argument(help="Model folder written by 'lstmkit train'.")],
-    data: Annotated[Path, typer.Argument(help="The history to forecast from (each series' last rows are used).")],
-    output: Annotated[Path, typer.Option("--out", help="CSV file for the forecasts.")],
-    steps: Annotated[Optional[int], typer.Option(help="Steps beyond the end [default: the horizon].")] = None,
+    data: Annotated[Path, typer.Argument(help="Forecaster: the history to forecast from. Classifier: the sequences to label.")],
+    output: Annotated[Path, typer.Option("--out", help="CSV file for the forecasts, or one row per sequence with label and probabilities.")],
+    steps: Annotated[Optional[int], typer.Option(help="Steps beyond the end \\[default: the horizon] (forecasters).")] = None,
     intervals: Annotated[Optional[str], typer.Option(help=INTERVALS_HELP)] = None,
     interval_method: Annotated[IntervalMethod, typer.Option(help=METHOD_HELP)] = IntervalMethod.conformal,
 ) -> None:
-    """Forecast the steps after the end of DATA and write them to a CSV file."""
+    """Forecast the steps after the end of DATA, or label each sequence in DATA; write a CSV file."""
     from .artifact import write_atomic
+
+    model = _load(model_dir)
+    if _is_classifier(model):
+        if steps is not None:
+            raise ConfigError("--steps applies to forecasters; a classifier labels each sequence in DATA.")
+        if intervals:
+            raise ConfigError("--intervals applies to forecasters; a classifier gives class probabilities instead.")
+        table = model.predict_proba(data)
+        what = "sequences"
+    else:
+        table = model.predict(
+            data, steps=steps, intervals=_floats(intervals), interval_method=interval_method.value
+        )
+        what = "forecasts"
+    write_atomic(output, lambda tmp: table.to_csv(tmp, index=False))
+    err.print(f"wrote {len(table)} {what} to {output}")
+
+
+def _load(model_dir: Path):
+    """The estimator saved in ``model_dir``, by the kind its config.json names."""
+    from .artifact import model_kind
+
+    if model_kind(model_dir) == "sequence_classifier":
+        from .classifier import SequenceClassifier
+
+        return SequenceClassifier.load(model_dir)
     from .forecaster import Forecaster
 
-    model = Forecaster.load(model_dir)
-    forecast = model.predict(data, steps=steps, intervals=_floats(intervals), interval_method=interval_method.value)
-    write_atomic(output, lambda tmp: forecast.to_csv(tmp, index=False))
-    err.print(f"wrote {len(forecast)} forecasts to {output}")
+    return Forecaster.load(model_dir)  # other kinds get the loader's "holds a ... model" error
+
+
+def _is_classifier(model) -> bool:
+    return getattr(model, "_estimator_type", None) == "classifier"
+
+
+def classification_tables(metrics: dict, title: str) -> list:
+    """Summary scores, per-class precision/recall/F1, and the confusion matrix as Rich tables."""
+    summary = Table(title=title, title_justify="left")
+    for name in ("accuracy", "balanced accuracy", "macro F1"):
+        summary.add_column(name, justify="right")
+    summary.add_row(*(f"{metrics[k]:.4f}" for k in ("accuracy", "balanced_accuracy", "macro_f1")))
+    per_class = Table(title="per class", title_justify="left")
+    per_class.add_column("class")
+    for name in ("precision", "recall", "F1", "support"):
+        per_class.add_column(name, justify="right")
+    for label, row in metrics["per_class"].items():
+        per_class.add_row(label, f"{row['precision']:.3f}", f"{row['recall']:.3f}", f"{row['f1']:.3f}", str(row["support"]))
+    confusion = Table(title="confusion matrix (rows actual, columns predicted)", title_justify="left")
+    confusion.add_column("actual \\ predicted")
+    labels = [str(c) for c in metrics["classes"]]
+    for label in labels:
+        confusion.add_column(label, justify="right")
+    for label, counts in zip(labels, metrics["confusion_matrix"]):
+        confusion.add_row(label, *(str(c) for c in counts))
+    return [summary, per_class, confusion]
 
 
 @command(

@@ -356,6 +356,47 @@ class Forecaster:
             frames.append(pd.DataFrame(part))
         return pd.concat(frames, ignore_index=True)
 
+    def predict_values(self, values: np.ndarray, steps: int | None = None, *, series: Sequence[str] | None = None) -> np.ndarray:
+        """Fast path without pandas: forecasts from raw history arrays, for serving one or many series.
+
+        values: (T, C) or (S, T, C), the last T >= lookback rows of the continuous columns in training order
+        (target, then numeric features), original scale, no NaN. series: the ids of the S series (needed
+        only for a model trained on several). Returns (K,) or (S, K) forecasts on the original scale.
+        """
+        self._check_fitted()
+        if self.columns_.categorical or self.missing_indicator:
+            raise ConfigError(
+                "predict_values takes the continuous columns only; this model also uses categorical columns or "
+                "a missing indicator. Use predict(DataFrame) instead."
+            )
+        values = np.asarray(values, dtype=np.float64)
+        single = values.ndim == 2
+        batch = values[None] if single else values  # (S, T, C)
+        n_cont = len(self.prep_.continuous)
+        if batch.ndim != 3 or batch.shape[2] != n_cont or batch.shape[1] < self.lookback_:
+            raise DataError(
+                f"values must be (T, {n_cont}) or (S, T, {n_cont}) with T >= lookback={self.lookback_} (columns "
+                f"{', '.join(self.prep_.continuous)}); got shape {values.shape}."
+            )
+        if series is None:
+            if len(self.prep_.ids_) > 1:
+                raise ConfigError(f"this model knows {len(self.prep_.ids_)} series; pass series=[ids] for the rows.")
+            index = np.zeros(len(batch), dtype=np.int64)
+        else:
+            known = {sid: i for i, sid in enumerate(self.prep_.ids_)}
+            unknown = [s for s in series if str(s) not in known]
+            if unknown:
+                raise DataError(f"series {unknown[:3]} were not in the training data; the model knows {len(known)}.")
+            index = np.array([known[str(s)] for s in series], dtype=np.int64)
+        window = batch[:, -self.lookback_ :]  # (S, L, C)
+        if not np.isfinite(window).all():
+            raise DataError("values hold NaN or inf in the last lookback rows; fill them or use predict(DataFrame).")
+        scaled = (window - self.prep_.loc_[index][:, None]) / self.prep_.scale_[index][:, None]
+        x = torch.from_numpy(scaled.astype(np.float32))
+        out = fc.predict_inputs(self.net_, x, steps or self.horizon_, recursive_ok=self._recursive_ok).numpy()
+        out = self.prep_.inverse_target(out, index)  # (S, K)
+        return out[0] if single else out
+
     @property
     def _time_name(self) -> str:
         return self.columns_.time_col or "step"

@@ -28,9 +28,12 @@ PARQUET_SUFFIXES = {".parquet", ".pq"}
 
 @dataclass(frozen=True)
 class Columns:
-    """Which column plays which part. Saved with the model so predict reads new data the same way."""
+    """Which column plays which part. Saved with the model so predict reads new data the same way.
 
-    target: str
+    ``target`` is None for sequence classification, where the label is per sequence, not a channel.
+    """
+
+    target: str | None
     time_col: str | None = None
     id_col: str | None = None
     features: tuple[str, ...] = field(default_factory=tuple)
@@ -51,9 +54,12 @@ class Columns:
         return [c for c in (self.id_col, self.time_col, self.target, *self.features, *self.categorical) if c]
 
 
-def load_frame(source: str | Path | pd.DataFrame | np.ndarray) -> pd.DataFrame:
+def load_frame(
+    source: str | Path | pd.DataFrame | np.ndarray, columns: list[str] | None = None
+) -> pd.DataFrame:
     """Load a CSV/Parquet file, or wrap a DataFrame or array, without checking columns yet.
 
+    ``columns``: the columns needed; a Parquet file is then read column-wise (only those columns).
     A 1-D array becomes column ``y``; a 2-D array (T, F) becomes ``y, x1, ..., x{F-1}`` (column 0 the target).
     """
     if isinstance(source, pd.DataFrame):
@@ -69,7 +75,7 @@ def load_frame(source: str | Path | pd.DataFrame | np.ndarray) -> pd.DataFrame:
     if suffix in CSV_SUFFIXES:
         return _read_csv(path)
     if suffix in PARQUET_SUFFIXES:
-        return _read_parquet(path)
+        return _read_parquet(path, columns)
     raise DataError(
         f"unknown file type {suffix or '(no extension)'!r} for {str(path)!r}. "
         "lstmkit reads .csv (also .tsv, .txt) and .parquet (.pq); convert the file or rename it."
@@ -103,13 +109,16 @@ def _read_csv(path: Path) -> pd.DataFrame:
     return frame
 
 
-def _read_parquet(path: Path) -> pd.DataFrame:
+def _read_parquet(path: Path, columns: list[str] | None) -> pd.DataFrame:
     try:
-        import pyarrow  # noqa: F401
+        import pyarrow.parquet as pq
     except ImportError as err:
         raise DataError("reading Parquet needs pyarrow; install it with: pip install 'lstmkit[parquet]'") from err
     try:
-        frame = pd.read_parquet(path)
+        if columns is not None:
+            names = pq.ParquetFile(path).schema_arrow.names
+            columns = columns if all(c in names for c in columns) else None  # let the column check explain
+        frame = pd.read_parquet(path, columns=columns)
     except Exception as err:  # pyarrow raises several types for a corrupt file
         raise DataError(f"file {str(path)!r} is not a readable Parquet file: {err}") from err
     if frame.empty:
@@ -124,10 +133,10 @@ def read_table(source: str | Path | pd.DataFrame | np.ndarray, columns: Columns)
     their first appearance, and within each series rows are in time order (or file order without a time
     column). The target and numeric features are float64, categorical columns are strings.
     """
-    frame = load_frame(source)
+    frame = load_frame(source, columns.used)
     _check_columns(frame, columns)
     frame = frame[columns.used].copy()
-    for name in (columns.target, *columns.features):
+    for name in filter(None, (columns.target, *columns.features)):
         frame[name] = _numeric(frame[name], name, is_target=name == columns.target)
     for name in columns.categorical:
         frame[name] = frame[name].astype("string").fillna("<missing>").astype(str)

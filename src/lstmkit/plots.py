@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from .backtest import Backtest
     from .evaluation import Evaluation
 
-__all__ = ["plot_forecast", "plot_loss", "plot_backtest", "plot_residuals"]
+__all__ = ["plot_forecast", "plot_loss", "plot_backtest", "plot_residuals", "plot_confusion"]
 
 
 def _pyplot():
@@ -173,3 +173,32 @@ def _save(fig, path: str | Path, plt) -> Path:
         return write_atomic(path, lambda tmp: fig.savefig(tmp, format="png"))
     finally:
         plt.close(fig)
+
+
+def plot_confusion(metrics: dict, path: str | Path, *, title: str | None = None) -> Path:
+    """Confusion matrix (rows actual, columns predicted): counts in each cell, shaded by the share of the
+    actual class, with accuracy and balanced accuracy in the title."""
+    import numpy as np
+
+    plt = _pyplot()
+    counts = np.array(metrics["confusion_matrix"])
+    labels = [str(c) for c in metrics["classes"]]
+    share = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    size = min(2.2 + 0.6 * len(labels), 14)
+    fig, ax = plt.subplots(figsize=(size + 1.2, size), dpi=110)
+    image = ax.imshow(share, cmap="Blues", vmin=0, vmax=1)
+    for i in range(len(labels)):
+        for j in range(len(labels)):
+            ax.text(j, i, str(counts[i, j]), ha="center", va="center", color="white" if share[i, j] > 0.5 else "black")
+    ax.set_xticks(range(len(labels)), labels, rotation=45 if max(map(len, labels)) > 3 else 0, ha="right")
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("actual class")
+    ax.set_title(
+        title or f"Confusion matrix: accuracy {metrics['accuracy']:.3f}, "
+        f"balanced accuracy {metrics['balanced_accuracy']:.3f} ({metrics['n']} sequences)",
+        fontsize=10,
+    )
+    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="share of the actual class")
+    fig.tight_layout()
+    return _save(fig, path, plt)

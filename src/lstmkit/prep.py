@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 
 from .exceptions import ConfigError, DataError, did_you_mean
-from .io import Columns, split_by_series
+from .io import Columns
 
-__all__ = ["PrepConfig", "Preparer", "Panel", "IMPUTE", "SCALING"]
+__all__ = ["PrepConfig", "Preparer", "Panel", "IMPUTE", "SCALING", "series_runs"]
 
 log = logging.getLogger(__name__)
 
@@ -31,9 +31,14 @@ SCALING = ("standard", "minmax", "robust", "none")
 
 @dataclass(frozen=True)
 class PrepConfig:
+    """``per_series=True`` fits one set of statistics per series (forecasting: each series keeps its own
+    level); ``per_series=False`` pools the training rows of all series into one set, which then applies to
+    series never seen in training too (classification: every sequence is scaled alike)."""
+
     impute: str = "interpolate"
     scaling: str = "standard"
     missing_indicator: bool = False
+    per_series: bool = True
 
     def __post_init__(self) -> None:
         for name, value, allowed in (("impute", self.impute, IMPUTE), ("scaling", self.scaling, SCALING)):
@@ -77,32 +82,36 @@ class Preparer:
     def __init__(self, config: PrepConfig, columns: Columns) -> None:
         self.config = config
         self.columns = columns
-        self.continuous = [columns.target, *columns.features]
+        self.continuous = [c for c in (columns.target, *columns.features) if c is not None]
+        if config.missing_indicator and columns.target is None:
+            raise ConfigError("missing_indicator marks a missing target, but no target column is set.")
 
     # ---- fit ---------------------------------------------------------------------------------------
     def fit(self, frame: pd.DataFrame, test_size: int = 0) -> Preparer:
-        """Learn statistics from each series' rows except its last ``test_size``."""
-        self.ids_: list[str] = []
-        stats = []
-        train_parts = []
-        for sid, rows in split_by_series(frame, self.columns.id_col):
-            train = rows.iloc[: max(len(rows) - test_size, 0)]
-            self.ids_.append(sid)
-            train_parts.append(train)
-            stats.append(self._series_stats(sid, train))
-        self.fill_ = np.array([s[0] for s in stats])  # (S, C) value used by impute='mean'
+        """Learn statistics from each series' rows except its last ``test_size`` (pooled over all series
+        when ``per_series`` is off: then the statistics have one row, shared by every series)."""
+        self.ids_, lengths = series_runs(frame, self.columns.id_col)
+        train_lengths = np.maximum(lengths - test_size, 0)
+        starts = np.repeat(np.cumsum(lengths) - lengths, lengths)  # (R,) first row of each row's series
+        train_all = frame[np.arange(len(frame)) - starts < np.repeat(train_lengths, lengths)]
+        if self.config.per_series:
+            bounds = np.concatenate([[0], np.cumsum(train_lengths)])
+            parts = (train_all.iloc[a:b] for a, b in zip(bounds[:-1], bounds[1:]))
+            stats = [self._series_stats(sid, train) for sid, train in zip(self.ids_, parts)]
+        else:
+            stats = [self._series_stats(None, train_all)]
+        self.fill_ = np.array([s[0] for s in stats])  # (S, C) value used by impute='mean'; S = 1 if pooled
         self.loc_ = np.array([s[1] for s in stats])  # (S, C)
         self.scale_ = np.array([s[2] for s in stats])  # (S, C)
-        train_all = pd.concat(train_parts) if train_parts else frame.iloc[:0]
         self.categories_ = {c: sorted(train_all[c].unique().tolist()) for c in self.columns.categorical}
         return self
 
-    def _series_stats(self, sid: str, train: pd.DataFrame) -> tuple[list[float], list[float], list[float]]:
+    def _series_stats(self, sid: str | None, train: pd.DataFrame) -> tuple[list[float], list[float], list[float]]:
         values = train[self.continuous].to_numpy(dtype="float64")  # (T, C)
         empty = np.isnan(values).all(axis=0)
         if empty.any():
             name = self.continuous[int(np.flatnonzero(empty)[0])]
-            where = f" of series {sid!r}" if self.columns.id_col else ""
+            where = f" of series {sid!r}" if self.columns.id_col and sid is not None else ""
             raise DataError(
                 f"column {name!r}{where} has no observed value in the training rows ({len(train)} rows). "
                 "Drop that series or that column, or use a smaller --test-size."
@@ -137,18 +146,19 @@ class Preparer:
     def transform(self, frame: pd.DataFrame) -> Panel:
         """Apply the fitted statistics to ``frame`` (checked by ``read_table``) and return a Panel."""
         self._check_fitted()
-        parts = split_by_series(frame, self.columns.id_col)
+        ids, lengths = series_runs(frame, self.columns.id_col)
         index = {sid: i for i, sid in enumerate(self.ids_)}
-        unknown = [sid for sid, _ in parts if sid not in index]
+        if not self.config.per_series:
+            index = dict.fromkeys(ids, 0)  # one pooled set of statistics for every series
+        unknown = [sid for sid in ids if sid not in index]
         if unknown:
             raise DataError(
                 f"{len(unknown)} series were not in the training data, e.g. {unknown[:3]}; the model "
                 f"knows {len(self.ids_)} series (e.g. {self.ids_[:3]}). Predict only the trained series, "
                 "or retrain with the new ones included."
             )
-        series = np.array([index[sid] for sid, _ in parts], dtype=np.int64)
+        series = np.array([index[sid] for sid in ids], dtype=np.int64)
         raw = frame[self.continuous].to_numpy(dtype="float64")  # (R, C)
-        lengths = np.array([len(rows) for _, rows in parts], dtype=np.int64)
         offsets = np.concatenate([[0], np.cumsum(lengths)])
         row_series = np.repeat(series, lengths)  # (R,)
         filled = self._impute(raw, offsets, row_series)
@@ -157,21 +167,20 @@ class Preparer:
         if self.config.missing_indicator:
             blocks.append(np.isnan(raw[:, :1]).astype("float64"))
         blocks += [self._one_hot(frame[c], c) for c in self.categories_]
-        times = [self._times(rows) for _, rows in parts]
         return Panel(
             values=np.ascontiguousarray(np.hstack(blocks), dtype=np.float32),
             offsets=offsets,
-            target=raw[:, 0].copy(),
+            target=raw[:, 0].copy() if self.columns.target else np.full(len(raw), np.nan),
             series=series,
-            ids=[sid for sid, _ in parts],
-            times=times,
+            ids=ids,
+            times=self._times(frame, offsets),
             feature_names=self.feature_names,
         )
 
-    def _times(self, rows: pd.DataFrame) -> pd.Index:
+    def _times(self, frame: pd.DataFrame, offsets: np.ndarray) -> list[pd.Index]:
         if self.columns.time_col:
-            return pd.Index(rows[self.columns.time_col].to_numpy())
-        return pd.RangeIndex(len(rows))
+            return [pd.Index(t) for t in np.split(frame[self.columns.time_col].to_numpy(), offsets[1:-1])]
+        return [pd.RangeIndex(n) for n in np.diff(offsets)]
 
     def _impute(self, raw: np.ndarray, offsets: np.ndarray, row_series: np.ndarray) -> np.ndarray:
         method = self.config.impute
@@ -255,3 +264,23 @@ class Preparer:
         prep.scale_ = np.array(state["scale"], dtype="float64").reshape(-1, n_cont)
         prep.categories_ = {k: list(v) for k, v in state["categories"].items()}
         return prep
+
+
+def series_runs(frame: pd.DataFrame, id_col: str | None) -> tuple[list[str], np.ndarray]:
+    """Series ids in row order and their row counts: (S,) ids, (S,) int64 lengths.
+
+    Each series' rows must be contiguous, as ``read_table`` leaves them; a frame without an id column is
+    one series, '0'.
+    """
+    if id_col is None:
+        return ["0"], np.array([len(frame)], dtype=np.int64)
+    ids = frame[id_col].astype(str).to_numpy()
+    starts = np.flatnonzero(np.concatenate([[True], ids[1:] != ids[:-1]])) if len(ids) else np.zeros(0, np.int64)
+    run_ids = ids[starts].tolist()
+    if len(set(run_ids)) < len(run_ids):
+        repeated = pd.Series(run_ids).value_counts().index[0]
+        raise DataError(
+            f"the rows of series {repeated!r} are not contiguous; read the table with lstmkit.read_table "
+            "(it groups each series' rows) before preparing it."
+        )
+    return run_ids, np.diff(np.concatenate([starts, [len(ids)]])).astype(np.int64)

@@ -2,8 +2,13 @@
 
 epoch begin -> train batches (Adam, clipped gradients) -> validation loss -> learning-rate schedule ->
 early stopping (keeps the best weights) -> progress -> checkpoint. Batches come from any object with
-``epoch(generator)`` and ``ordered()`` iterators of ``(x, y)`` tensors already on the training device
-(``windows.WindowBatches`` for forecasting), so the loop holds no data code and no per-sample Python.
+``epoch(generator, rank, world)`` and ``ordered(rank=, world=)`` iterators of ``(x, y)`` tensors already on
+the training device (``windows.WindowBatches`` for forecasting), so the loop holds no data code and no
+per-sample Python.
+
+Under ``torchrun`` (WORLD_SIZE > 1) the loop joins the process group (gloo on CPU, NCCL on GPU), wraps the
+training step in DistributedDataParallel, lets each rank draw a disjoint share of the windows, and reduces
+the losses across ranks so every rank takes the same early-stopping decisions.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from torch import Tensor, nn
 from .exceptions import ConfigError, did_you_mean
 from .progress import NullReporter, Reporter
 
-__all__ = ["TrainConfig", "fit", "resolve_device", "LOSSES"]
+__all__ = ["TrainConfig", "fit", "resolve_device", "distributed", "is_main_process", "finish_distributed", "LOSSES"]
 
 log = logging.getLogger(__name__)
 
@@ -62,9 +67,40 @@ class TrainConfig:
             raise ConfigError(f"device={self.device!r} is not one of auto, cpu, cuda (or cuda:N).")
 
 
+def distributed() -> tuple[int, int]:
+    """(rank, world size), joining the torchrun process group on first use; (0, 1) without torchrun."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world <= 1:
+        return 0, 1
+    import torch.distributed as dist
+
+    if not dist.is_initialized():
+        backend = "nccl" if torch.cuda.is_available() and dist.is_nccl_available() else "gloo"
+        if backend == "gloo":  # share the cores instead of oversubscribing them
+            local = int(os.environ.get("LOCAL_WORLD_SIZE", world))
+            torch.set_num_threads(max(1, (os.cpu_count() or 1) // local))
+        dist.init_process_group(backend)
+    return dist.get_rank(), dist.get_world_size()
+
+
+def is_main_process() -> bool:
+    return distributed()[0] == 0
+
+
+def finish_distributed() -> None:
+    """Wait for every rank, then leave the process group (a no-op without torchrun)."""
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
+
+
 def resolve_device(name: str) -> torch.device:
     if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        if torch.cuda.is_available():
+            return torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
+        return torch.device("cpu")
     if name.startswith("cuda") and not torch.cuda.is_available():
         raise ConfigError(f"device={name!r} was asked for, but PyTorch sees no CUDA GPU here. Use --device cpu.")
     return torch.device(name)
@@ -89,7 +125,9 @@ def fit(
     cross-entropy for classification). A network with a ``loss(x, y, loss_fn)`` method computes its own
     training loss (ForecastNet measures it relative to each window).
     """
-    reporter = reporter or NullReporter()
+    rank, world = distributed()
+    reporter = (reporter or NullReporter()) if rank == 0 else NullReporter()
+    checkpoint_dir = checkpoint_dir if rank == 0 else None
     loss_fn = loss_fn if loss_fn is not None else LOSSES[config.loss]()
     optimizer = torch.optim.Adam(net.parameters(), lr=config.lr)
     schedule = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.5, patience=config.lr_patience)
@@ -100,12 +138,18 @@ def fit(
         state, best_weights = _load_checkpoint(checkpoint_dir, net, optimizer, schedule, generator)
         log.info("resumed from %s at epoch %d", checkpoint_dir, state["epoch"])
 
+    step = _TrainStep(net, loss_fn)
+    if world > 1:
+        from torch.nn.parallel import DistributedDataParallel
+
+        device = next(net.parameters()).device
+        step = DistributedDataParallel(step, device_ids=[device.index] if device.type == "cuda" else None)
     reporter.start(config.max_epochs, state["epoch"])
     message = None
     for epoch in range(state["epoch"] + 1, config.max_epochs + 1):
         started = time.perf_counter()
-        train_loss = _train_epoch(net, train, loss_fn, optimizer, generator, config.clip_norm)
-        val_loss = _mean_loss(net, val, loss_fn) if val is not None and len(val) else None
+        train_loss = _train_epoch(step, train, optimizer, generator, config.clip_norm, rank, world)
+        val_loss = _mean_loss(net, val, loss_fn, rank, world) if val is not None and len(val) else None
         score = train_loss if val_loss is None else val_loss
         schedule.step(score)
         if score < state["best"] and (state["best"] - score) > 1e-7 * abs(score):
@@ -133,31 +177,59 @@ def fit(
     return state["history"]
 
 
-def _train_epoch(net, batches, loss_fn, optimizer, generator, clip_norm: float) -> float:
-    net.train()
+class _TrainStep(nn.Module):
+    """The loss of one batch as a module, so DistributedDataParallel can wrap it (its forward must run
+    for gradients to be averaged across ranks)."""
+
+    def __init__(self, net: nn.Module, loss_fn: nn.Module) -> None:
+        super().__init__()
+        self.net, self.loss_fn = net, loss_fn
+
+    def forward(self, x: Tensor, y: Tensor) -> Tensor:
+        if hasattr(self.net, "loss"):
+            return self.net.loss(x, y, self.loss_fn)
+        return self.loss_fn(self.net(x), y)
+
+
+def _train_epoch(step: nn.Module, batches, optimizer, generator, clip_norm: float, rank: int, world: int) -> float:
+    step.train()
     total, count = None, 0
-    for x, y in batches.epoch(generator):
-        loss = net.loss(x, y, loss_fn) if hasattr(net, "loss") else loss_fn(net(x), y)
+    for x, y in batches.epoch(generator, rank, world):
+        loss = step(x, y)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         if clip_norm:
-            nn.utils.clip_grad_norm_(net.parameters(), clip_norm)
+            nn.utils.clip_grad_norm_(step.parameters(), clip_norm)
         optimizer.step()
         weighted = loss.detach() * len(y)  # stays on the device: no sync per batch
         total = weighted if total is None else total + weighted
         count += len(y)
-    return float(total) / count
+    return _reduced(total, count, world)
 
 
 @torch.inference_mode()
-def _mean_loss(net, batches, loss_fn) -> float:
+def _mean_loss(net, batches, loss_fn, rank: int, world: int) -> float:
     net.eval()
-    total, count = 0.0, 0
-    for x, y in batches.ordered():
-        loss = net.loss(x, y, loss_fn) if hasattr(net, "loss") else loss_fn(net(x), y)
-        total += float(loss) * len(y)
+    step = _TrainStep(net, loss_fn)
+    total, count = None, 0
+    for x, y in batches.ordered(rank=rank, world=world):
+        weighted = step(x, y) * len(y)
+        total = weighted if total is None else total + weighted
         count += len(y)
-    return total / count
+    return _reduced(total, count, world)
+
+
+def _reduced(total: Tensor | None, count: int, world: int) -> float:
+    """Mean over all ranks of a per-sample-weighted loss sum."""
+    if world == 1:
+        return float(total) / count
+    import torch.distributed as dist
+
+    device = total.device if total is not None else torch.device("cpu")
+    pair = torch.stack([total if total is not None else torch.zeros((), device=device),
+                        torch.tensor(float(count), device=device)]).double()
+    dist.all_reduce(pair)
+    return float(pair[0] / pair[1])
 
 
 # ---- checkpoints: tensors in safetensors, everything else in JSON (never pickle) -------------------------

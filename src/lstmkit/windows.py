@@ -111,6 +111,9 @@ class WindowBatches:
     ``epoch(generator)`` yields shuffled (x (B, L, F), y (B, H)) batches covering every window once, or
     ``steps_per_epoch`` batches of windows drawn at random when that is set (for long data).
     ``ordered(size)`` yields all windows in order, for validation.
+
+    Under ``torchrun`` every rank draws the same random numbers (same seed) and keeps its own disjoint
+    share: ``rank`` of ``world`` equal parts, so all ranks run the same number of steps.
     """
 
     def __init__(
@@ -129,16 +132,18 @@ class WindowBatches:
     def __len__(self) -> int:
         return len(self.starts)
 
-    def epoch(self, generator: torch.Generator):
-        n = len(self.starts)
+    def epoch(self, generator: torch.Generator, rank: int = 0, world: int = 1):
+        n, b = len(self.starts), self.batch_size
         if self.steps_per_epoch:
-            picks = torch.randint(n, (self.steps_per_epoch, self.batch_size), generator=generator)
-            batches = picks.to(self.starts.device)  # (S, B)
+            picks = torch.randint(n, (self.steps_per_epoch, b * world), generator=generator)  # (S, B * world)
+            batches = picks[:, rank * b : (rank + 1) * b].to(self.starts.device)  # (S, B)
         else:
-            batches = torch.randperm(n, generator=generator).to(self.starts.device).split(self.batch_size)
+            share = n // world
+            order = torch.randperm(n, generator=generator)[rank * share : (rank + 1) * share]
+            batches = order.to(self.starts.device).split(b)
         for picks in batches:
             yield gather(self.buffer, self.starts[picks], self.lookback, self.horizon)
 
-    def ordered(self, size: int = 4096):
-        for chunk in self.starts.split(size):
+    def ordered(self, size: int = 4096, rank: int = 0, world: int = 1):
+        for chunk in self.starts[rank::world].split(size):
             yield gather(self.buffer, chunk, self.lookback, self.horizon)

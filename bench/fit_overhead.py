@@ -1,0 +1,74 @@
+"""Fit time of lstmkit against the floor and the tutorial loop at equal optimizer steps.
+
+Every (system, dataset, repeat) runs in a fresh process; repeats are interleaved with the system order
+rotated, as in ../shared/benchmarks/PROTOCOL.md. Ratios are medians of per-repeat ratios (same repeat).
+
+    .venv/bin/python bench/fit_overhead.py [--repeats 3] [--only airline,co2,taylor] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from results import update_section  # noqa: E402
+
+HERE = Path(__file__).parent
+SYSTEMS = ["floor", "raw", "lstmkit"]
+
+
+def run(system: str, dataset: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, str(HERE / "systems.py"), system, dataset], check=True, capture_output=True, text=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--only", default="airline,co2,taylor")
+    parser.add_argument("--quick", action="store_true", help="airline only, 3 repeats")
+    args = parser.parse_args()
+    datasets = ["airline"] if args.quick else args.only.split(",")
+    runs: dict[tuple[str, str], list[dict]] = {}
+    for r in range(args.repeats):
+        order = SYSTEMS[r % 3 :] + SYSTEMS[: r % 3]
+        for dataset in datasets:
+            for system in order:
+                rec = run(system, dataset)
+                runs.setdefault((dataset, system), []).append(rec)
+                print(f"repeat {r} {dataset:8s} {system:8s} {rec['fit_s']:7.2f} s  {rec['steps']} steps", flush=True)
+    lines = [
+        "Fresh process per run, interleaved repeats (system order rotated), 2 threads. Same network "
+        "(LSTM 64 x 2 + linear head), same windows, same number of Adam steps (batch 32, protocol epochs). "
+        "lstmkit's time is the whole `Forecaster.fit` from a DataFrame: checks, preparation, windows, training "
+        "with per-window normalisation and gradient clipping; the floor times only its bare loop over "
+        "pre-built batches; raw includes its windowing.",
+        "",
+        f"Reproduce: `.venv/bin/python bench/fit_overhead.py --repeats {args.repeats}`",
+        "",
+        "| dataset | steps | floor s | raw s | lstmkit s | lstmkit / floor | lstmkit / raw | per-repeat lstmkit / floor |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for dataset in datasets:
+        fl, rw, lk = (runs[(dataset, s)] for s in SYSTEMS)
+        ratios = [k["fit_s"] / f["fit_s"] for k, f in zip(lk, fl)]
+        raw_ratios = [k["fit_s"] / w["fit_s"] for k, w in zip(lk, rw)]
+        med = statistics.median
+        lines.append(
+            f"| {dataset} | {lk[0]['steps']} | {med(r['fit_s'] for r in fl):.2f} | {med(r['fit_s'] for r in rw):.2f} "
+            f"| {med(r['fit_s'] for r in lk):.2f} | **{med(ratios):.3f}** | {med(raw_ratios):.3f} "
+            f"| {', '.join(f'{x:.3f}' for x in ratios)} |"
+        )
+    print("\n".join(lines))
+    update_section("Fit overhead", "\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""Run every benchmark and rewrite bench/RESULTS.md. Nothing else heavy should run meanwhile (2 cores).
+
+    .venv/bin/python bench/run.py            # everything (about an hour on 2 cores)
+    .venv/bin/python bench/run.py --quick    # small sizes, a few minutes: checks the scripts work
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).parent
+
+FULL = [
+    ["fit_overhead.py", "--repeats", "3"],
+    ["time_to_quality.py"],
+    ["predict_latency.py"],
+    ["long_series.py"],
+    ["many_series.py"],
+    ["forecast_datasets.py"],
+]
+QUICK = [
+    ["fit_overhead.py", "--quick", "--repeats", "1"],
+    ["predict_latency.py", "--repeats", "20", "--series", "1000"],
+    ["long_series.py", "--rows", "200000"],
+    ["many_series.py", "--series", "500", "--length", "300", "--epochs", "1"],
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    env = dict(os.environ)
+    if args.quick:  # small sizes must not overwrite the real figures
+        env["LSTMKIT_BENCH_RESULTS"] = str(HERE / "RESULTS-quick.md")
+    for script, *options in QUICK if args.quick else FULL:
+        print(f"== {script} {' '.join(options)}", flush=True)
+        subprocess.run([sys.executable, str(HERE / script), *options], check=True, env=env)
+
+
+if __name__ == "__main__":
+    main()

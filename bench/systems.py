@@ -1,0 +1,115 @@
+"""One training system per process, under the shared peer protocol (../shared/benchmarks/PROTOCOL.md).
+
+    python bench/systems.py SYSTEM DATASET     # prints one JSON line: fit_s, steps, ...
+
+SYSTEM: floor (bare nn.LSTM + head + Adam over pre-built batches; only the loop is timed), raw (the
+tutorial's loop: materialised windows, TensorDataset + DataLoader(shuffle=True)), lstmkit (Forecaster.fit
+with the protocol's network and step count: lookback L, horizon 1, hidden 64 x 2, batch 32, Adam 1e-3,
+fixed epochs, no validation). The data, splits and scaling come from the peers' own common.py, so all
+three see the same training windows.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+PEERS = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "peers"
+sys.path.insert(0, str(PEERS))
+
+
+def _data(name: str) -> dict:
+    import common  # the peers' loader: identical data and splits
+
+    return common.load(name)
+
+
+def floor(d: dict) -> dict:
+    import common
+    import numpy as np
+    import torch
+
+    torch.manual_seed(0)
+    z = common.scale(d, d["y"])[: d["train_end"]]
+    windows = np.lib.stride_tricks.sliding_window_view(z, d["L"] + 1)
+    x = torch.tensor(windows[:, :-1, None], dtype=torch.float32)
+    y = torch.tensor(windows[:, -1:], dtype=torch.float32)
+    batches = [(x[i].contiguous(), y[i].contiguous()) for i in torch.randperm(len(x)).split(common.BATCH)]
+    lstm = torch.nn.LSTM(1, common.HIDDEN, common.LAYERS, batch_first=True)
+    head = torch.nn.Linear(common.HIDDEN, 1)
+    opt = torch.optim.Adam([*lstm.parameters(), *head.parameters()], lr=common.LR)
+    loss_fn = torch.nn.MSELoss()
+    steps = 0
+    began = time.perf_counter()
+    for _ in range(d["epochs"]):
+        for xb, yb in batches:
+            opt.zero_grad(set_to_none=True)
+            out, _ = lstm(xb)
+            loss = loss_fn(head(out[:, -1]), yb)
+            loss.backward()
+            opt.step()
+            steps += 1
+    return {"fit_s": time.perf_counter() - began, "steps": steps, "windows": len(x)}
+
+
+def raw(d: dict) -> dict:
+    import common
+    import numpy as np
+    import torch
+    from torch.utils.data import DataLoader, TensorDataset
+
+    torch.manual_seed(0)
+    began = time.perf_counter()
+    z = common.scale(d, d["y"])[: d["train_end"]]
+    xs, ys = [], []
+    for i in range(len(z) - d["L"]):  # the tutorial's Python list of windows
+        xs.append(z[i : i + d["L"]])
+        ys.append(z[i + d["L"]])
+    x = torch.tensor(np.array(xs), dtype=torch.float32).unsqueeze(-1)
+    y = torch.tensor(np.array(ys), dtype=torch.float32).unsqueeze(-1)
+    loader = DataLoader(TensorDataset(x, y), batch_size=common.BATCH, shuffle=True)
+    lstm = torch.nn.LSTM(1, common.HIDDEN, common.LAYERS, batch_first=True)
+    head = torch.nn.Linear(common.HIDDEN, 1)
+    opt = torch.optim.Adam([*lstm.parameters(), *head.parameters()], lr=common.LR)
+    loss_fn = torch.nn.MSELoss()
+    steps = 0
+    for _ in range(d["epochs"]):
+        for xb, yb in loader:
+            opt.zero_grad()
+            out, _ = lstm(xb)
+            loss = loss_fn(head(out[:, -1]), yb)
+            loss.backward()
+            opt.step()
+            steps += 1
+    return {"fit_s": time.perf_counter() - began, "steps": steps, "windows": len(x)}
+
+
+def lstmkit(d: dict) -> dict:
+    import common
+    import pandas as pd
+
+    from lstmkit import Forecaster
+
+    frame = pd.DataFrame({"timestamp": d["ts"][: d["train_end"]], "y": d["y"][: d["train_end"]]})
+    model = Forecaster(
+        lookback=d["L"], horizon=1, hidden_size=common.HIDDEN, num_layers=common.LAYERS,
+        batch_size=common.BATCH, lr=common.LR, max_epochs=d["epochs"], patience=None, val_size=0,
+        device="cpu", verbose=0,
+    )
+    began = time.perf_counter()
+    model.fit(frame, target="y", time_col="timestamp")
+    seconds = time.perf_counter() - began
+    steps = d["epochs"] * -(-(d["train_end"] - d["L"]) // common.BATCH)
+    return {"fit_s": seconds, "steps": steps, "windows": d["train_end"] - d["L"]}
+
+
+SYSTEMS = {"floor": floor, "raw": raw, "lstmkit": lstmkit}
+
+if __name__ == "__main__":
+    import torch
+
+    torch.set_num_threads(2)
+    system, dataset = sys.argv[1], sys.argv[2]
+    print(json.dumps({"system": system, "dataset": dataset, **SYSTEMS[system](_data(dataset))}))

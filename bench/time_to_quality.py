@@ -1,0 +1,121 @@
+"""Time to quality: wall time of lstmkit's training (default settings) until its rolling one-step test MAE
+first reaches the best peer LSTM's, against that peer's fit time.
+
+Peers cannot be installed beside lstmkit here, so the peer's fit time *in this run* is estimated as the
+floor's time measured in this run (bench/systems.py floor, fresh process) times the peer's fit/floor ratio
+measured under the same protocol (../shared/benchmarks/PEERS.md, median of per-repeat ratios). Test MAE is
+computed after every epoch from the weights of that epoch; that evaluation is not counted in the time.
+
+    .venv/bin/python bench/time_to_quality.py [--only airline,co2,taylor]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from results import update_section  # noqa: E402
+from systems import _data  # noqa: E402
+
+HERE = Path(__file__).parent
+# best peer by rolling (E1) MAE per dataset, from ../shared/benchmarks/PEERS.md
+BEST_PEER = {
+    "airline": ("nf_h1", 23.86, 1.23),  # (system, E1 MAE, fit / floor)
+    "co2": ("nf_h1", 0.26, 1.20),
+    "taylor": ("darts_rnn", 218.94, 0.88),
+}
+
+
+class Stopwatch:
+    """A reporter that scores the test part after every epoch and keeps the training time apart."""
+
+    def __init__(self, model, frame, n_test: int, target: float) -> None:
+        self.model, self.frame, self.n_test, self.target = model, frame, n_test, target
+        self.trace: list[tuple[int, float, float]] = []  # (epoch, train seconds so far, test MAE)
+        self.reached: float | None = None
+
+    def start(self, max_epochs: int, first_epoch: int = 0) -> None:
+        self.began, self.paused = time.perf_counter(), 0.0
+
+    def update(self, record: dict) -> None:
+        elapsed = time.perf_counter() - self.began - self.paused
+        pause = time.perf_counter()
+        mae = self._test_mae()
+        self.trace.append((record["epoch"], elapsed, mae))
+        if self.reached is None and mae <= self.target:
+            self.reached = elapsed
+        self.model.net_.train()
+        self.paused += time.perf_counter() - pause
+
+    def close(self, message=None) -> None:
+        pass
+
+    def _test_mae(self) -> float:
+        from lstmkit import forecast as fc
+
+        model = self.model
+        device = next(model.net_.parameters()).device
+        panel = model.prep_.transform(self.frame)
+        buffer = __import__("torch").from_numpy(panel.values).to(device)
+        rows, _, scaled = fc.rolling(model.net_, buffer, panel, model.lookback_, self.n_test)
+        pred = model.prep_.inverse_target(scaled, np.zeros(len(rows), dtype=np.int64))
+        return float(np.mean(np.abs(panel.target[rows] - pred)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default="airline,co2,taylor")
+    args = parser.parse_args()
+    import pandas as pd
+
+    from lstmkit import Forecaster
+
+    lines = [
+        "Default `Forecaster()` settings (early stopping on the end of the training part), protocol splits "
+        "(test = last 24 / 104 / 336 points). 'peer fit s' = floor s (this run) x the peer's fit/floor ratio "
+        "from PEERS.md.",
+        "",
+        "Reproduce: `.venv/bin/python bench/time_to_quality.py`",
+        "",
+        "| dataset | best peer (E1 MAE) | floor s (this run) | peer fit s (est.) | lstmkit s to reach it | ratio | "
+        "lstmkit final MAE | lstmkit total train s | epochs |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name in args.only.split(","):
+        d = _data(name)
+        peer, peer_mae, peer_ratio = BEST_PEER[name]
+        floor = json.loads(
+            subprocess.run(
+                [sys.executable, str(HERE / "systems.py"), "floor", name], check=True, capture_output=True, text=True
+            ).stdout.splitlines()[-1]
+        )
+        frame = pd.DataFrame({"timestamp": d["ts"], "y": d["y"]})
+        model = Forecaster(verbose=0, device="cpu")
+        watch = Stopwatch(model, None, d["n_test"], peer_mae)
+        from lstmkit.io import Columns, read_table
+
+        watch.frame = read_table(frame, Columns(target="y", time_col="timestamp"))
+        model.fit(frame, target="y", time_col="timestamp", test_size=d["n_test"], reporter=watch)
+        peer_s = floor["fit_s"] * peer_ratio
+        reached = watch.reached
+        final = (None, watch.trace[-1][1], watch._test_mae())  # the restored (best validation) weights
+        best_mae = min(t[2] for t in watch.trace)
+        cell = f"{reached:.1f}" if reached is not None else f"not reached (best {best_mae:.3g})"
+        ratio = f"**{reached / peer_s:.2f}**" if reached is not None else "n/a"
+        lines.append(
+            f"| {name} | {peer} ({peer_mae}) | {floor['fit_s']:.1f} | {peer_s:.1f} | {cell} | {ratio} | "
+            f"{final[2]:.4g} | {final[1]:.1f} | {len(watch.trace)} |"
+        )
+        print(lines[-1], flush=True)
+    update_section("Time to quality", "\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,241 @@
+"""``SequenceClassifier``: one label per sequence, from a long table. Glue only:
+read -> one label per sequence -> stratified split -> prepare (fitted on the training sequences) ->
+buffer -> ``training.fit`` -> probabilities.
+
+    >>> from lstmkit import SequenceClassifier
+    >>> model = SequenceClassifier().fit("GunPoint_TRAIN.csv", sequence_col="sequence_id", label_col="label")
+    >>> model.evaluate("GunPoint_TEST.csv").metrics["accuracy"]      # doctest: +SKIP
+
+The table has one row per time step: a sequence id column, the label (the same on every row of a
+sequence), an optional step column that orders the rows, and the channels: numeric columns (by default
+every numeric column not named otherwise) and categorical ones (one-hot encoded).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from torch import nn
+
+from .classmetrics import ClassificationEvaluation, classification_metrics
+from .exceptions import ConfigError, DataError
+from .io import Columns, checked_names, load_frame, read_table
+from .progress import Reporter
+from .seqmodel import (
+    SequenceModel,
+    class_weights,
+    encode_labels,
+    labels_from_json,
+    labels_to_json,
+    softmax,
+)
+from .sequences import check_label_columns, check_rows, infer_channels, sequence_labels, stratified_split
+
+__all__ = ["SequenceClassifier"]
+
+
+class SequenceClassifier(SequenceModel):
+    """Classify whole sequences (uni- or multivariate, any lengths) with an LSTM or LSTM-FCN.
+
+    Parameters are stored as given and checked in ``fit``. ``arch`` picks the network: 'lstm_fcn' (an LSTM
+    beside three convolution blocks, Karim et al. 2018) or 'lstm' (``bidirectional``, ``readout`` 'last' or
+    'mean'). ``cell_activation='relu'`` reproduces Keras' ``LSTM(activation='relu')`` at a speed cost.
+    ``class_weight`` None, 'balanced' or {label: weight} weighs the loss for imbalanced classes.
+    ``val_fraction`` of each class is held out to stop training early (``patience`` epochs without a lower
+    validation loss; the best epoch's weights are kept); the learning rate halves after ``patience // 3``.
+
+    Fitted attributes: ``classes_`` (labels as given, sorted), ``n_features_in_``, ``feature_names_in_``,
+    ``columns_``, ``history_`` (loss per epoch).
+    """
+
+    _kind = "sequence_classifier"
+    _estimator_type = "classifier"
+
+    def __init__(
+        self,
+        *,
+        arch: str = "lstm_fcn",
+        hidden_size: int = 64,
+        num_layers: int = 1,
+        bidirectional: bool = False,
+        readout: str = "last",
+        dropout: float = 0.2,
+        cell_activation: str = "tanh",
+        scaling: str = "standard",
+        impute: str = "interpolate",
+        class_weight: str | dict | None = None,
+        batch_size: int = 32,
+        lr: float = 1e-3,
+        max_epochs: int = 300,
+        patience: int | None = 50,
+        val_fraction: float = 0.2,
+        device: str = "auto",
+        random_state: int = 0,
+        verbose: int = 1,
+    ) -> None:
+        self.arch = arch
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.readout = readout
+        self.dropout = dropout
+        self.cell_activation = cell_activation
+        self.scaling = scaling
+        self.impute = impute
+        self.class_weight = class_weight
+        self.batch_size = batch_size
+        self.lr = lr
+        self.max_epochs = max_epochs
+        self.patience = patience
+        self.val_fraction = val_fraction
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ---- fit ---------------------------------------------------------------------------------------
+    def fit(
+        self,
+        data,
+        *,
+        sequence_col: str,
+        label_col: str,
+        step_col: str | None = None,
+        features: Sequence[str] | str | None = None,
+        categorical: Sequence[str] | str | None = None,
+        reporter: Reporter | None = None,
+    ) -> SequenceClassifier:
+        """Fit on ``data`` (a CSV/Parquet path or a DataFrame, one row per time step)."""
+        self._check_params()
+        raw = load_frame(data)
+        check_label_columns(raw, sequence_col, label_col, step_col)
+        check_rows(raw, sequence_col, ())
+        cats = checked_names(categorical)
+        roles = [sequence_col, label_col, step_col, *cats]
+        channels = checked_names(features) or infer_channels(raw, [r for r in roles if r])
+        if label_col in channels or label_col in cats:
+            raise ConfigError(
+                f"the label column {label_col!r} cannot also be a channel; remove it from the features."
+            )
+        self.channels_inferred_ = not features
+        self.label_col_ = label_col
+        self.columns_ = Columns(
+            target=None, time_col=step_col, id_col=sequence_col, features=channels, categorical=cats
+        )
+        check_rows(raw, sequence_col, channels)
+        labels = sequence_labels(raw, sequence_col, label_col)  # (S,) by id, first-appearance order
+        frame = read_table(raw, self.columns_)
+        self.classes_, codes = encode_labels(labels.to_numpy(), f"label column {label_col!r}")
+        train_idx, val_idx = stratified_split(codes, self.val_fraction, self.random_state)
+        self._fit_preparer(frame, self.columns_, [labels.index[i] for i in train_idx])
+        values, offsets, ids = self._buffer(frame)
+        codes = pd.Series(codes, index=labels.index)[ids].to_numpy()  # in buffer order (the same order)
+        weights = class_weights(self.class_weight, self.classes_, codes[train_idx])
+        self._fit_network(
+            values,
+            offsets,
+            codes,
+            (train_idx, val_idx),
+            len(self.classes_),
+            nn.CrossEntropyLoss(weight=weights),
+            reporter,
+        )
+        return self
+
+    # ---- predict -----------------------------------------------------------------------------------
+    def predict_proba(self, data) -> pd.DataFrame:
+        """One row per sequence: the sequence id, the predicted label and one probability per class
+        (columns ``proba_<class>``, in ``classes_`` order)."""
+        ids, proba = self._proba(data)
+        out = {self.columns_.id_col: ids, self.label_col_: self.classes_[proba.argmax(axis=1)]}
+        return pd.DataFrame(out | self._proba_columns(proba))
+
+    def predict(self, data) -> pd.DataFrame:
+        """One row per sequence: the sequence id and the predicted label."""
+        return self.predict_proba(data).iloc[:, :2]
+
+    def evaluate(self, data) -> ClassificationEvaluation:
+        """Accuracy, balanced accuracy, macro-F1, per-class precision/recall and the confusion matrix on
+        labelled ``data`` (which must hold the label column)."""
+        self._check_fitted()
+        raw = load_frame(data)
+        check_label_columns(raw, self.label_col_)
+        labels = sequence_labels(raw, self.columns_.id_col, self.label_col_)
+        ids, proba = self._proba(raw)
+        actual_labels = labels[[str(i) for i in ids]].to_numpy()
+        actual = pd.Index(self.classes_).get_indexer(actual_labels)
+        if (actual < 0).any():
+            unknown = sorted(set(actual_labels[actual < 0].tolist()), key=str)
+            raise DataError(
+                f"the data has label(s) {unknown[:5]} that the model never saw in training; it knows "
+                f"{self.classes_.tolist()}. Evaluate on sequences of known classes only."
+            )
+        predicted = proba.argmax(axis=1)
+        metrics = classification_metrics(actual, predicted, self.classes_)
+        frame = {self.columns_.id_col: ids, "actual": actual_labels, "predicted": self.classes_[predicted]}
+        return ClassificationEvaluation(metrics, pd.DataFrame(frame | self._proba_columns(proba)))
+
+    def _proba(self, data) -> tuple[list, np.ndarray]:
+        """Sequence ids as in the data (their original type) and (S, K) probabilities."""
+        self._check_fitted()
+        raw = load_frame(data)
+        self._check_channels(raw)
+        check_rows(raw, self.columns_.id_col, self.columns_.features)
+        frame = read_table(raw, self.columns_)
+        values, offsets, ids = self._buffer(frame)
+        firsts = raw[self.columns_.id_col].drop_duplicates()
+        original = dict(zip(firsts.astype(str), firsts, strict=True))
+        return [original[i] for i in ids], softmax(self._outputs(values, offsets))
+
+    def _proba_columns(self, proba: np.ndarray) -> dict:
+        return {f"proba_{c}": proba[:, k] for k, c in enumerate(self.classes_)}
+
+    def _check_channels(self, raw: pd.DataFrame) -> None:
+        """The data must have the channels the model was trained on, and (when the channels were taken
+        from the numeric columns) no other numeric column."""
+        cols = self.columns_
+        check_label_columns(raw, cols.id_col, cols.time_col)
+        trained = [*cols.features, *cols.categorical]
+        missing = [c for c in trained if c not in raw.columns]
+        if missing:
+            raise DataError(
+                f"the data lacks channel(s) {missing} that the model was trained on; its channels are "
+                f"{trained}. Give data with the same channels as the training data."
+            )
+        if self.channels_inferred_:
+            roles = {cols.id_col, cols.time_col, self.label_col_, *trained}
+            extra = [
+                str(c)
+                for c in raw.columns
+                if c not in roles
+                and pd.api.types.is_numeric_dtype(raw[c])
+                and not pd.api.types.is_bool_dtype(raw[c])
+            ]
+            if extra:
+                raise DataError(
+                    f"the data has numeric column(s) {extra} that were not channels in training (the model's "
+                    f"channels are {trained}). Drop them, or retrain with them."
+                )
+
+    # ---- persistence -------------------------------------------------------------------------------
+    def save(self, directory: str | Path) -> Path:
+        """Write the model to ``directory`` (config.json + weights.safetensors), atomically."""
+        self._check_fitted()
+        fitted = {
+            "classes": labels_to_json(self.classes_),
+            "label_col": self.label_col_,
+            "channels_inferred": self.channels_inferred_,
+        }
+        return self._save(directory, fitted)
+
+    @classmethod
+    def load(cls, directory: str | Path) -> SequenceClassifier:
+        """Rebuild a model saved with ``save``; its probabilities are bit-identical."""
+        model, fitted = cls._load(directory)
+        model.classes_ = labels_from_json(fitted["classes"])
+        model.label_col_ = fitted["label_col"]
+        model.channels_inferred_ = fitted["channels_inferred"]
+        model.columns_ = model.prep_.columns
+        return model

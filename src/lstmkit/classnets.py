@@ -1,0 +1,264 @@
+"""Networks that read a whole sequence and emit one output vector: pure nn.Modules, no numpy, no pandas.
+
+Every module takes a zero-padded batch and the true lengths, and its output for a sequence does not depend
+on the other sequences in the batch or on how much padding follows it: the LSTM runs packed
+(``pack_padded_sequence``) or masked, the convolutions see exact zeros past each sequence's end (as the
+'same' padding of a lone sequence would), batch norm and average pooling count only real steps.
+
+Shape symbols:  N sequences in a batch   L longest sequence   F input features   H hidden_size
+                D H * (2 if bidirectional else 1)   C conv channels   K outputs (classes or targets)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+__all__ = [
+    "SequenceNetConfig",
+    "SequenceNet",
+    "ReluLSTM",
+    "MaskedBatchNorm1d",
+    "ARCHS",
+    "READOUTS",
+    "CELL_ACTIVATIONS",
+]
+
+ARCHS = ("lstm_fcn", "lstm")
+READOUTS = ("last", "mean")
+CELL_ACTIVATIONS = ("tanh", "relu")
+
+
+@dataclass(frozen=True)
+class SequenceNetConfig:
+    """Everything needed to rebuild the network; saved in the model's config.json."""
+
+    input_size: int
+    n_outputs: int
+    arch: str = "lstm_fcn"
+    hidden_size: int = 64
+    num_layers: int = 1
+    bidirectional: bool = False
+    readout: str = "last"
+    dropout: float = 0.2
+    cell_activation: str = "tanh"
+    filters: tuple[int, ...] = (128, 256, 128)
+    kernels: tuple[int, ...] = (8, 5, 3)
+
+
+def step_mask(lengths: Tensor, total: int) -> Tensor:
+    """lengths: (N,) -> (N, L) bool, True on the real steps of each sequence."""
+    return torch.arange(total, device=lengths.device)[None, :] < lengths[:, None]
+
+
+class SequenceNet(nn.Module):
+    """A plain LSTM classifier/regressor, or LSTM-FCN (Karim et al. 2018) when ``arch='lstm_fcn'``.
+
+    lstm:      LSTM -> readout (last state, or mean over the real steps) -> dropout -> linear
+    lstm_fcn:  the same LSTM branch, beside three Conv1d -> BatchNorm -> ReLU blocks (128/256/128 filters,
+               kernels 8/5/3) ending in global average pooling; both concatenated -> linear.
+               The LSTM reads the sequence in time order (not the paper's "dimension shuffle", which needs
+               one fixed length), so it also serves variable-length data.
+
+    forward(x, lengths): (N, L, F), (N,) -> (N, K) logits (classification) or values (regression)
+    """
+
+    def __init__(self, config: SequenceNetConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.encoder = LSTMEncoder(config)
+        width = self.encoder.width
+        self.fcn = None
+        if config.arch == "lstm_fcn":
+            self.fcn = ConvBranch(config.input_size, config.filters, config.kernels)
+            width += config.filters[-1]
+        self.dropout = nn.Dropout(config.dropout)
+        self.head = nn.Linear(width, config.n_outputs)
+
+    def forward(self, x: Tensor, lengths: Tensor) -> Tensor:
+        mask = step_mask(lengths, x.shape[1])  # (N, L)
+        features = [self.dropout(self.encoder(x, lengths, mask))]  # (N, D)
+        if self.fcn is not None:
+            features.append(self.fcn(x, mask))  # (N, C)
+        return self.head(torch.cat(features, dim=-1))  # (N, K)
+
+    def loss(self, inputs: tuple[Tensor, Tensor], y: Tensor, loss_fn: nn.Module) -> Tensor:
+        """inputs: (x (N, L, F), lengths (N,)), y: (N,) class indices or (N, K) values -> scalar"""
+        return loss_fn(self(*inputs), y)
+
+
+class LSTMEncoder(nn.Module):
+    """LSTM over the real steps of each sequence -> one vector per sequence.
+
+    cell_activation 'tanh': ``nn.LSTM`` on a packed batch (the fused, cuDNN-fast kernel).
+    cell_activation 'relu': ``ReluLSTM``, step by step (what Keras' ``LSTM(activation='relu')`` computes).
+
+    forward(x, lengths, mask): (N, L, F), (N,), (N, L) -> (N, D)
+    """
+
+    def __init__(self, config: SequenceNetConfig) -> None:
+        super().__init__()
+        self.readout = config.readout
+        self.directions = 2 if config.bidirectional else 1
+        self.width = config.hidden_size * self.directions
+        kwargs = dict(
+            input_size=config.input_size,
+            hidden_size=config.hidden_size,
+            num_layers=config.num_layers,
+            dropout=config.dropout if config.num_layers > 1 else 0.0,
+            bidirectional=config.bidirectional,
+        )
+        self.relu = config.cell_activation == "relu"
+        self.lstm = ReluLSTM(**kwargs) if self.relu else nn.LSTM(batch_first=True, **kwargs)
+
+    def forward(self, x: Tensor, lengths: Tensor, mask: Tensor) -> Tensor:
+        if self.relu:
+            out, last = self.lstm(x, mask)  # (N, L, D), (N, D)
+        else:
+            packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+            out, (h, _) = self.lstm(packed)
+            h = h.view(self.lstm.num_layers, self.directions, x.shape[0], -1)[-1]  # (dirs, N, H) last layer
+            last = h.transpose(0, 1).reshape(x.shape[0], self.width)  # (N, D) forward end, backward start
+            if self.readout == "mean":
+                out, _ = pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])  # (N, L, D)
+        if self.readout == "last":
+            return last
+        return out.sum(dim=1) / lengths[:, None].to(out.dtype)  # (N, D) padding rows are zero
+
+
+class ReluLSTM(nn.Module):
+    """A stacked, optionally bidirectional LSTM with relu in place of tanh, as Keras' ``activation='relu'``:
+
+        i, f, o = sigmoid(.)   g = relu(.)   c' = f * c + i * g   h' = o * relu(c')
+
+    It cannot use the fused kernel, so it runs a Python loop over the L steps (each step vectorised over
+    the batch; the input projection of all steps is one matmul). A sequence's state stops changing after
+    its last real step; the backward direction reads each sequence reversed within its own length.
+
+    forward(x, mask): (N, L, F), (N, L) bool -> out (N, L, D) zero on padding, last (N, D)
+    """
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+    ) -> None:
+        super().__init__()
+        self.num_layers, self.bidirectional = num_layers, bidirectional
+        directions = 2 if bidirectional else 1
+        sizes = [input_size] + [hidden_size * directions] * (num_layers - 1)
+        self.cells = nn.ModuleList(
+            ReluLSTMCell(sizes[layer], hidden_size) for layer in range(num_layers) for _ in range(directions)
+        )
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x: Tensor, mask: Tensor) -> tuple[Tensor, Tensor]:
+        directions = 2 if self.bidirectional else 1
+        reverse = _reverse_index(mask) if self.bidirectional else None  # (N, L)
+        for layer in range(self.num_layers):
+            if layer:
+                x = self.dropout(x)
+            outs, lasts = [], []
+            for d in range(directions):
+                cell = self.cells[layer * directions + d]
+                inputs = x if d == 0 else _take_steps(x, reverse)
+                out, last = cell(inputs, mask)  # (N, L, H), (N, H)
+                outs.append(out if d == 0 else _take_steps(out, reverse))
+                lasts.append(last)
+            x = torch.cat(outs, dim=-1)  # (N, L, D)
+        return x, torch.cat(lasts, dim=-1)
+
+
+class ReluLSTMCell(nn.Module):
+    """One direction of one ReluLSTM layer, initialised like ``nn.LSTM`` (uniform +-1/sqrt(H)).
+
+    forward(x, mask): (N, L, F), (N, L) -> (N, L, H) zero on padding, (N, H) state after the last real step
+    """
+
+    def __init__(self, input_size: int, hidden_size: int) -> None:
+        super().__init__()
+        self.activation = torch.relu  # tests swap in tanh to compare with nn.LSTM
+        self.ih = nn.Linear(input_size, 4 * hidden_size)
+        self.hh = nn.Linear(hidden_size, 4 * hidden_size)
+        bound = hidden_size**-0.5
+        for p in self.parameters():
+            nn.init.uniform_(p, -bound, bound)
+
+    def forward(self, x: Tensor, mask: Tensor) -> tuple[Tensor, Tensor]:
+        gates_x = self.ih(x)  # (N, L, 4H) for all steps at once
+        h = x.new_zeros(x.shape[0], self.hh.in_features)  # (N, H)
+        c = torch.zeros_like(h)
+        outs = []
+        for t in range(x.shape[1]):
+            i, f, g, o = (gates_x[:, t] + self.hh(h)).chunk(4, dim=1)  # (N, H) each
+            c_new = torch.sigmoid(f) * c + torch.sigmoid(i) * self.activation(g)
+            h_new = torch.sigmoid(o) * self.activation(c_new)
+            real = mask[:, t, None]  # (N, 1)
+            c, h = torch.where(real, c_new, c), torch.where(real, h_new, h)
+            outs.append(h_new * real)
+        return torch.stack(outs, dim=1), h
+
+
+def _reverse_index(mask: Tensor) -> Tensor:
+    """(N, L) step indices that reverse each sequence within its own length and leave padding in place."""
+    lengths = mask.sum(dim=1, keepdim=True)  # (N, 1)
+    steps = torch.arange(mask.shape[1], device=mask.device)[None, :]  # (1, L)
+    return torch.where(mask, lengths - 1 - steps, steps)
+
+
+def _take_steps(x: Tensor, index: Tensor) -> Tensor:
+    """x: (N, L, E), index: (N, L) -> (N, L, E) with x[n, index[n, t]] at [n, t]."""
+    return x.gather(1, index[..., None].expand_as(x))
+
+
+class ConvBranch(nn.Module):
+    """The FCN branch: Conv1d ('same' length) -> MaskedBatchNorm1d -> ReLU blocks, global average pooling.
+
+    A kernel of k steps is padded with (k - 1) // 2 zeros before and k // 2 after, as Keras' 'same'.
+
+    forward(x, mask): (N, L, F), (N, L) -> (N, C) with C = filters[-1]
+    """
+
+    def __init__(self, input_size: int, filters: tuple[int, ...], kernels: tuple[int, ...]) -> None:
+        super().__init__()
+        sizes = [input_size, *filters]
+        self.convs = nn.ModuleList(nn.Conv1d(sizes[k], sizes[k + 1], kernels[k]) for k in range(len(filters)))
+        self.norms = nn.ModuleList(MaskedBatchNorm1d(n) for n in filters)
+
+    def forward(self, x: Tensor, mask: Tensor) -> Tensor:
+        m = mask[:, None, :].to(x.dtype)  # (N, 1, L)
+        h = x.transpose(1, 2) * m  # (N, F, L)
+        for conv, norm in zip(self.convs, self.norms, strict=True):
+            k = conv.kernel_size[0]
+            h = conv(F.pad(h, ((k - 1) // 2, k // 2)))  # (N, C_k, L)
+            h = torch.relu(norm(h, m)) * m  # zero past each end, as the padding of a lone sequence
+        return h.sum(dim=2) / m.sum(dim=2)  # (N, C)  mean over the real steps
+
+
+class MaskedBatchNorm1d(nn.BatchNorm1d):
+    """BatchNorm1d whose training statistics count only the real steps (mask 1), not the padding.
+
+    forward(x, mask): (N, C, L), (N, 1, L) -> (N, C, L). With no padding it equals ``nn.BatchNorm1d``.
+    """
+
+    def forward(self, x: Tensor, mask: Tensor) -> Tensor:  # type: ignore[override]
+        if not self.training:
+            mean, var = self.running_mean, self.running_var
+        else:
+            n = mask.sum()
+            mean = (x * mask).sum(dim=(0, 2)) / n  # (C,)
+            var = (((x - mean[None, :, None]) * mask) ** 2).sum(dim=(0, 2)) / n  # (C,) biased, as BatchNorm
+            with torch.no_grad():
+                unbiased = var * n / (n - 1).clamp(min=1)
+                self.running_mean.lerp_(mean, self.momentum)
+                self.running_var.lerp_(unbiased, self.momentum)
+                self.num_batches_tracked += 1
+        scale = self.weight / torch.sqrt(var + self.eps)  # (C,)
+        return (x - mean[None, :, None]) * scale[None, :, None] + self.bias[None, :, None]
