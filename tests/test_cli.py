@@ -71,3 +71,10 @@ def test_demo_runs_and_beats_naive(tmp_path):
     assert result.exit_code == 0, result.output
     assert "Epoch [10/20], Loss:" in result.output and "Epoch [20/20], Loss:" in result.output
     assert (tmp_path / "forecast.png").exists() and (tmp_path / "loss.png").exists()
+
+
+def test_help_of_the_evaluation_commands_has_examples():
+    for command in ("backtest", "report"):
+        result = runner.invoke(app, [command, "--help"])
+        assert result.exit_code == 0
+        assert "Example" in result.output and f"lstmkit {command}" in result.output

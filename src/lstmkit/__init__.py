@@ -7,6 +7,7 @@ __version__ = "0.1.0"
 from .arrays import LSTMClassifier, LSTMRegressor
 from .classifier import SequenceClassifier
 from .classmetrics import ClassificationEvaluation
+from .backtest import Backtest, backtest
 from .datasets import load_airline, make_demo_series
 from .exceptions import ConfigError, DataError, LstmkitError, ModelFileError, NotFittedError
 from .forecaster import Evaluation, Forecaster
@@ -21,6 +22,8 @@ __all__ = [
     "ClassificationEvaluation",
     "LSTMClassifier",
     "LSTMRegressor",
+    "Backtest",
+    "backtest",
     "read_table",
     "make_windows",
     "load_airline",

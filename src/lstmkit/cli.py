@@ -84,6 +84,19 @@ class ClassWeight(str, Enum):
     none = "none"
 
 
+class IntervalMethod(str, Enum):
+    conformal = "conformal"
+    adaptive = "adaptive"
+    quantile = "quantile"
+
+
+INTERVALS_HELP = "Prediction intervals at these levels, e.g. 0.8,0.95 (lower_/upper_ columns per level)."
+METHOD_HELP = (
+    "conformal: from validation errors (any model); adaptive: conformal that adapts to the test outcomes as they "
+    "come in (evaluate and backtest only); quantile: the quantile head (train with --quantiles)."
+)
+
+
 def command(epilog: str):
     """Register a command whose library errors print as one red line and exit with code 2."""
 
@@ -110,6 +123,23 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 
 def _names(value: Optional[str]) -> Optional[list[str]]:
     return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+def _floats(value: Optional[str]) -> Optional[list[float]]:
+    from .intervals import check_levels
+
+    return list(check_levels(value)) if value else None
+
+
+def interval_table(metrics: dict, title: str) -> Table:
+    table = Table(title=title, title_justify="left")
+    for name in ("evaluation", "level", "coverage", "width", "interval score", "MSIS", "pinball", "points"):
+        table.add_column(name, justify="left" if name in ("evaluation", "level") else "right")
+    for kind, block in metrics.items():
+        for level, v in block["lstm"].get("intervals", {}).items():
+            cells = [f"{v[k]:.4g}" for k in ("coverage", "width", "interval_score", "msis", "pinball")]
+            table.add_row(kind, level, *cells, str(v["n"]))
+    return table
 
 
 def metrics_table(metrics: dict, title: str) -> Table:
@@ -194,8 +224,9 @@ def train(
     max_epochs: Annotated[Optional[int], typer.Option(help="Most epochs \\[default: forecast 100, classify 300].")] = None,
     patience: Annotated[Optional[int], typer.Option(help="Stop after this many epochs without validation improvement, 0: never \\[default: forecast 10, classify 50].")] = None,
     steps_per_epoch: Annotated[Optional[int], typer.Option(help="Random batches per epoch, for long data.")] = None,
-    val_size: Annotated[Optional[int], typer.Option(help="Validation steps at the end of the training part.")] = None,
+    val_size: Annotated[Optional[int], typer.Option(help="Validation steps at the end of the training part (also the conformal calibration set).")] = None,
     val_fraction: Annotated[Optional[float], typer.Option(help="Share of each class held out for early stopping (classify) \\[default: 0.2].")] = None,
+    quantiles: Annotated[Optional[str], typer.Option(help="Train a quantile head for these quantiles (pinball loss), e.g. 0.05,0.95; the median is added and is the forecast.")] = None,
     seed: Annotated[int, typer.Option(help="Random seed; CPU runs repeat exactly.")] = 0,
     device: Annotated[Device, typer.Option(help="Where to train.")] = Device.auto,
     resume: Annotated[bool, typer.Option(help="Continue from the checkpoint left by an interrupted run.")] = False,
@@ -228,7 +259,8 @@ def train(
 
     model = Forecaster(
         lookback=lookback, horizon=horizon, window_norm=window_norm.value, missing_indicator=missing_indicator,
-        loss=loss.value, steps_per_epoch=steps_per_epoch, val_size=val_size, season=season, **shared,
+        loss=loss.value, steps_per_epoch=steps_per_epoch, val_size=val_size, season=season,
+        quantiles=_floats(quantiles), **shared,
     )
     checkpoint = out_dir.with_name(f".{out_dir.name}.checkpoint")
     model.fit(
@@ -282,7 +314,8 @@ def _train_classifier(data: Path, out_dir: Path, shared: dict, *, sequence_col, 
 @command(
     epilog="Examples:\n\n  lstmkit evaluate airline-model airline.csv\n\n"
     "  lstmkit evaluate airline-model airline.csv --json > metrics.json\n\n"
-    "  lstmkit evaluate airline-model airline.csv --plot forecast.png\n\n"
+    "  lstmkit evaluate airline-model airline.csv --intervals 0.8,0.9 --plot forecast.png\n\n"
+    "  lstmkit evaluate airline-model airline.csv --baselines all\n\n"
     "  lstmkit evaluate gunpoint-model GunPoint_TEST.csv --json --plot confusion.png",
 )
 def evaluate(
@@ -292,6 +325,9 @@ def evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")] = False,
     plot: Annotated[Optional[Path], typer.Option(help="Write the forecast plot, or the confusion matrix, (PNG) here.")] = None,
     output: Annotated[Optional[Path], typer.Option("--out", help="Write the forecasts, or the per-sequence predictions, (CSV) here.")] = None,
+    intervals: Annotated[Optional[str], typer.Option(help=INTERVALS_HELP + " Scored: coverage, width, interval score.")] = None,
+    interval_method: Annotated[IntervalMethod, typer.Option(help=METHOD_HELP)] = IntervalMethod.conformal,
+    baselines: Annotated[Optional[str], typer.Option(help="Baselines, comma-separated, or 'all' (naive, seasonal_naive, drift, mean); ets, arima with lstmkit\\[classical]. \\[default: naive,seasonal_naive]")] = None,
 ) -> None:
     """Forecasters: rolling one-step and multi-step forecasts over the test part, next to naive baselines.
     Classifiers: accuracy, balanced accuracy, macro-F1, per-class precision/recall, confusion matrix."""
@@ -309,12 +345,17 @@ def evaluate(
             for part in classification_tables(evaluation.metrics, f"{data}: {evaluation.metrics['n']} sequences"):
                 out.print(part)
     else:
-        evaluation = model.evaluate(data, test_size=test_size)
+        evaluation = model.evaluate(
+            data, test_size=test_size, intervals=_floats(intervals), interval_method=interval_method.value,
+            baselines=baselines,
+        )
         table = evaluation.rolling
         if as_json:
             print(json.dumps(evaluation.metrics))
         else:
             out.print(metrics_table(evaluation.metrics, f"{data}: last {evaluation.rolling.shape[0]} points"))
+            if evaluation.levels:
+                out.print(interval_table(evaluation.metrics, f"LSTM {interval_method.value} intervals"))
     if plot:
         evaluation.plot(plot)
     if output:
@@ -323,6 +364,7 @@ def evaluate(
 
 @command(
     epilog="Examples:\n\n  lstmkit predict airline-model airline.csv --steps 24 --out forecast.csv\n\n"
+    "  lstmkit predict airline-model airline.csv --intervals 0.8,0.95 --out forecast.csv\n\n"
     "  lstmkit predict gunpoint-model GunPoint_TEST.csv --out predictions.csv",
 )
 def predict(
@@ -330,6 +372,8 @@ def predict(
     data: Annotated[Path, typer.Argument(help="Forecaster: the history to forecast from. Classifier: the sequences to label.")],
     output: Annotated[Path, typer.Option("--out", help="CSV file for the forecasts, or one row per sequence with label and probabilities.")],
     steps: Annotated[Optional[int], typer.Option(help="Steps beyond the end \\[default: the horizon] (forecasters).")] = None,
+    intervals: Annotated[Optional[str], typer.Option(help=INTERVALS_HELP + " (forecasters)")] = None,
+    interval_method: Annotated[IntervalMethod, typer.Option(help=METHOD_HELP)] = IntervalMethod.conformal,
 ) -> None:
     """Forecast the steps after the end of DATA, or label each sequence in DATA; write a CSV file."""
     from .artifact import write_atomic
@@ -341,7 +385,7 @@ def predict(
         table = model.predict_proba(data)
         what = "sequences"
     else:
-        table = model.predict(data, steps=steps)
+        table = model.predict(data, steps=steps, intervals=_floats(intervals), interval_method=interval_method.value)
         what = "forecasts"
     write_atomic(output, lambda tmp: table.to_csv(tmp, index=False))
     err.print(f"wrote {len(table)} {what} to {output}")
@@ -384,6 +428,104 @@ def classification_tables(metrics: dict, title: str) -> list:
     for label, counts in zip(labels, metrics["confusion_matrix"]):
         confusion.add_row(label, *(str(c) for c in counts))
     return [summary, per_class, confusion]
+
+
+@command(
+    epilog="Examples:\n\n"
+    "  lstmkit backtest taylor-model taylor.csv --folds 5\n\n"
+    "      the trained model at 5 origins tiling the part it held out (--test-size at training)\n\n"
+    "  lstmkit backtest airline.toml airline.csv --folds 4 --fold-size 12 --refit --json\n\n"
+    "      each fold trains its own preparation and network on its history only. A config holds a \\[data] "
+    "table of column roles (target, time_col, id_col, features, categorical; test_size) and a \\[forecaster] "
+    "table of Forecaster parameters (lstmkit train's options with _), e.g. airline.toml:\n\n"
+    "      \\[data] target = \"passengers\"  time_col = \"timestamp\"   \\[forecaster] lookback = 24  "
+    "max_epochs = 50",
+)
+def backtest(
+    model_or_config: Annotated[Path, typer.Argument(help="Model folder (lstmkit train --out), or a .toml/.json config: \\[data] column roles + \\[forecaster] parameters.")],
+    data: Annotated[Path, typer.Argument(help="The series; the folds are its last folds x fold-size steps.")],
+    folds: Annotated[int, typer.Option(help="Number of expanding-window folds.")] = 5,
+    fold_size: Annotated[Optional[int], typer.Option(help="Test steps per fold \\[default: the held-out test size // folds].")] = None,
+    refit: Annotated[bool, typer.Option(help="Fit preparation and network per fold on that fold's history only.")] = False,
+    allow_in_sample: Annotated[bool, typer.Option(help="Keep folds inside the model's training data (flagged) instead of refusing.")] = False,
+    baselines: Annotated[str, typer.Option(help="Baselines, comma-separated, or 'all' (naive, seasonal_naive, drift, mean); ets, arima with lstmkit\\[classical].")] = "all",
+    intervals: Annotated[Optional[str], typer.Option(help="Score intervals at these levels too, e.g. 0.9.")] = None,
+    interval_method: Annotated[IntervalMethod, typer.Option(help=METHOD_HELP)] = IntervalMethod.conformal,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")] = False,
+    plot: Annotated[Optional[Path], typer.Option(help="Write the plot of the folds (PNG) here.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No training progress (with --refit).")] = False,
+) -> None:
+    """Rolling-origin backtest: LSTM and baselines scored per fold and over all folds (MASE shown)."""
+    from .backtest import backtest as run_backtest
+
+    result = run_backtest(
+        model_or_config, data, folds=folds, fold_size=fold_size,
+        refit=refit, baselines=baselines, allow_in_sample=allow_in_sample, intervals=_floats(intervals),
+        interval_method=interval_method.value, verbose=0 if quiet or as_json else 1,
+    )
+    if plot:
+        result.plot(plot)
+    if as_json:
+        print(json.dumps(result.to_dict()))
+        return
+    for table in backtest_tables(result):
+        out.print(table)
+    flagged = [f["fold"] for f in result.folds if f["in_sample"]]
+    if flagged:
+        out.print(f"[yellow]folds {flagged} lie inside the model's training data: their scores are in-sample.[/]")
+
+
+def backtest_tables(result) -> list[Table]:
+    """One table per evaluation (rolling, multistep): MASE per fold and method, then over all folds."""
+    mase = result.table("mase")
+    spans = {
+        f["fold"]: f"{_short(f['start'])} .. {_short(f['end'])}" + (" in-sample" if f["in_sample"] else "")
+        for f in result.folds
+    }
+    tables = []
+    for kind in ("rolling", "multistep"):
+        table = Table(
+            title=f"{kind} MASE, {len(result.folds)} folds of {result.fold_size} steps "
+            f"({'refit per fold' if result.refit else 'one model'}, {result.seconds:.2f} s)",
+            title_justify="left",
+        )
+        table.add_column("fold")
+        table.add_column("test rows")
+        for method in mase[kind].columns:
+            table.add_column(method, justify="right")
+        for fold, row in mase[kind].iterrows():
+            best = row.idxmin()
+            cells = [f"[bold green]{v:.3f}[/]" if m == best else f"{v:.3f}" for m, v in row.items()]
+            table.add_row(str(fold), spans.get(fold, "all folds"), *cells, end_section=fold == len(result.folds))
+        tables.append(table)
+    return tables
+
+
+def _short(value) -> str:
+    text = str(value)
+    return text[:-9] if text.endswith(" 00:00:00") else text
+
+
+@command(
+    epilog="Example:\n\n  lstmkit report airline-model airline.csv --out airline-report.html",
+)
+def report(
+    model_dir: Annotated[Path, typer.Argument(help="Model folder written by 'lstmkit train'.")],
+    data: Annotated[Path, typer.Argument(help="The series, including the test part at its end.")],
+    output: Annotated[Path, typer.Option("--out", help="HTML file to write (one self-contained page).")] = Path("report.html"),
+    test_size: Annotated[Optional[int], typer.Option(help="Evaluate on the last N steps [default: the training test size].")] = None,
+    intervals: Annotated[str, typer.Option(help="Interval levels to show and score.")] = "0.8,0.9",
+    interval_method: Annotated[IntervalMethod, typer.Option(help=METHOD_HELP)] = IntervalMethod.conformal,
+    folds: Annotated[int, typer.Option(help="Backtest folds over the test part (0: no backtest).")] = 4,
+) -> None:
+    """One self-contained HTML page: data, training curve, forecasts with bands, metrics, backtest, residuals."""
+    from .report import write_report
+
+    path = write_report(
+        model_dir, data, output, test_size=test_size, intervals=_floats(intervals),
+        interval_method=interval_method.value, folds=folds,
+    )
+    err.print(f"wrote {path}")
 
 
 def main() -> None:

@@ -5,8 +5,12 @@ Three kinds, all returning scaled values (the estimator maps them back to the or
 - ``rolling``: one step ahead at every row of each series' test part, from the true history.
 - ``multistep``: H steps from origins stepping by H through the test part (direct, all H at once).
 - ``future``: the next ``steps`` rows after each series' end; recursive beyond H.
+- ``quantiles_at``: all Q quantiles of a quantile head for chosen (origin, step) points.
 
-Shape symbols:  N origins   L lookback   H horizon   F features   S series   K steps asked for
+The test part is the ``test_size`` rows that end ``end_gap`` rows before each series' end (``end_gap`` > 0
+for the earlier folds of a backtest).
+
+Shape symbols:  N origins   L lookback   H horizon   F features   S series   K steps asked for   Q quantiles
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from .exceptions import ConfigError
 from .prep import Panel
 from .windows import gather_inputs
 
-__all__ = ["predict_inputs", "rolling", "multistep", "future", "test_rows"]
+__all__ = ["predict_inputs", "rolling", "multistep", "future", "test_rows", "quantiles_at"]
 
 CHUNK = 8192
 
@@ -56,36 +60,54 @@ def predict_inputs(net: nn.Module, x: Tensor, steps: int | None = None, *, recur
     return torch.cat(out) if out else x.new_zeros(0, steps)
 
 
-def test_rows(panel: Panel, test_size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Buffer rows of each series' last ``test_size`` rows, with the series position of each.
+@torch.inference_mode()
+def quantiles_at(net: nn.Module, buffer: Tensor, origin: np.ndarray, step: np.ndarray, lookback: int) -> np.ndarray:
+    """Quantile-head forecasts for points given as (origin row, 0-based step < H), one forward pass per
+    distinct origin. -> (N, Q) scaled"""
+    net.eval()
+    origins, which = np.unique(origin, return_inverse=True)
+    x = gather_inputs(buffer, torch.as_tensor(origins, device=buffer.device), lookback)  # (O, L, F)
+    out = []
+    for chunk in x.split(CHUNK):
+        q = net.quantiles(torch.nan_to_num(chunk, nan=0.0))  # (o, H, Q)
+        out.append(torch.where(chunk.isnan().any(dim=(1, 2))[:, None, None], torch.nan, q))
+    q = torch.cat(out).cpu().numpy() if out else np.zeros((0, net.config.horizon, len(net.config.quantiles)))
+    return q[which, step]  # (N, Q)
+
+
+def test_rows(panel: Panel, test_size: int, end_gap: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Buffer rows of each series' test part, with the series position of each.
 
     -> rows (S * test_size,), series (S * test_size,) position in the panel
     """
-    ends = panel.offsets[1:]
+    ends = panel.offsets[1:] - end_gap
     within = np.arange(test_size)
     rows = (ends[:, None] - test_size + within[None, :]).ravel()
     series = np.repeat(np.arange(len(ends)), test_size)
     return rows, series
 
 
-def rolling(net: nn.Module, buffer: Tensor, panel: Panel, lookback: int, test_size: int):
+def rolling(net: nn.Module, buffer: Tensor, panel: Panel, lookback: int, test_size: int, end_gap: int = 0):
     """One-step-ahead forecasts for every test row from the true history before it.
 
     -> rows (N,), series (N,), forecast (N,) scaled
     """
-    rows, series = test_rows(panel, test_size)
+    rows, series = test_rows(panel, test_size, end_gap)
     x = gather_inputs(buffer, torch.as_tensor(rows, device=buffer.device), lookback)  # (N, L, F)
     forecast = predict_inputs(net, x, 1)[:, 0]  # (N,)
     return rows, series, forecast.cpu().numpy()
 
 
-def multistep(net: nn.Module, buffer: Tensor, panel: Panel, lookback: int, test_size: int, *, recursive_ok: bool):
-    """H-step forecasts from origins test_start + k*H, k = 0, 1, ... (the last one cut at the series end).
+def multistep(
+    net: nn.Module, buffer: Tensor, panel: Panel, lookback: int, test_size: int, *, recursive_ok: bool, end_gap: int = 0
+):
+    """H-step forecasts from origins test_start + k*H, k = 0, 1, ... (the last one cut at the test part's end).
 
     -> origin rows (N,), steps (N,) 0-based, series (N,), forecast (N,) scaled, flat over (origin, step)
     """
     horizon = net.config.horizon
-    starts = panel.offsets[1:] - test_size  # (S,)
+    ends = panel.offsets[1:] - end_gap  # (S,)
+    starts = ends - test_size  # (S,)
     k = np.arange(-(-test_size // horizon))
     origins = (starts[:, None] + k[None, :] * horizon).ravel()  # (S * K,)
     series = np.repeat(np.arange(len(starts)), len(k))
@@ -94,7 +116,7 @@ def multistep(net: nn.Module, buffer: Tensor, panel: Panel, lookback: int, test_
     step = np.tile(np.arange(horizon), len(origins))
     origin = np.repeat(origins, horizon)
     series = np.repeat(series, horizon)
-    keep = origin + step < panel.offsets[1:][series]  # inside the series
+    keep = origin + step < ends[series]  # inside the test part
     return origin[keep], step[keep], series[keep], forecast.ravel()[keep]
 
 

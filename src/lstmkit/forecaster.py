@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -19,50 +19,24 @@ import pandas as pd
 import torch
 
 from . import forecast as fc
+from . import intervals as iv
 from .artifact import load_model, save_model
-from .baselines import BASELINES
+from .baselines import resolve_baselines
+from .evaluation import Evaluation, evaluate_panel
 from .exceptions import ConfigError, DataError, NotFittedError
 from .io import Columns, checked_names, infer_freq, read_table, season_length
-from .metrics import score, seasonal_scale
-from .networks import WINDOW_NORMS, ForecastNet, NetConfig
-from .prep import Panel, PrepConfig, Preparer
+from .metrics import seasonal_scale
+from .networks import WINDOW_NORMS, ForecastNet, NetConfig, PinballLoss
+from .prep import Panel, Preparer, PrepConfig
 from .progress import Reporter, make_reporter
 from .training import TrainConfig, fit, resolve_device
 from .windows import WindowBatches, window_starts
 
-__all__ = ["Forecaster", "Evaluation"]
+__all__ = ["Forecaster", "Evaluation"]  # Evaluation lives in evaluation.py; importable from here too
 
 log = logging.getLogger(__name__)
 
 MAX_VAL_WINDOWS = 8192  # validation windows scored per epoch, evenly spaced over the validation part
-
-
-@dataclass
-class Evaluation:
-    """What ``Forecaster.evaluate`` returns.
-
-    metrics:   {"rolling": {method: {...}}, "multistep": {method: {...}}}, methods lstm, naive, seasonal_naive
-    rolling:   one row per test point: series id, time, actual, lstm, naive, seasonal_naive
-    multistep: one row per (origin, step): the same columns plus origin and ahead (1-based step)
-    history:   the rows before the test part, for plots (series id, time, actual)
-    """
-
-    metrics: dict
-    rolling: pd.DataFrame
-    multistep: pd.DataFrame
-    history: pd.DataFrame
-    target: str
-    season: int
-
-    def table(self) -> pd.DataFrame:
-        """Metrics as one table: rows (evaluation, method), columns mae, rmse, mape, smape, mase."""
-        rows = {(kind, method): values for kind, block in self.metrics.items() for method, values in block.items()}
-        return pd.DataFrame.from_dict(rows, orient="index").rename_axis(["evaluation", "method"])
-
-    def plot(self, path: str | Path, *, series: str | None = None) -> Path:
-        from .plots import plot_forecast
-
-        return plot_forecast(self, path, series=series)
 
 
 class Forecaster:
@@ -72,8 +46,13 @@ class Forecaster:
     ``horizon`` default to two seasons and one season of the data's frequency (e.g. 24 and 12 for monthly
     data), ``season`` to the frequency's natural season.
 
+    ``quantiles`` (e.g. ``[0.05, 0.95]``) trains a quantile head with the pinball loss instead of ``loss``; the
+    median is added and is the point forecast, and ``interval_method="quantile"`` gives its intervals.
+
     Fitted attributes: ``lookback_``, ``horizon_``, ``season_``, ``freq_``, ``history_`` (loss per epoch),
-    ``columns_``, ``n_features_in_``, ``feature_names_in_``, ``test_size_``.
+    ``columns_``, ``n_features_in_``, ``feature_names_in_``, ``test_size_``, ``calibration_`` (validation
+    errors for conformal intervals; None without a validation part), ``train_end_`` (the last training time
+    of each series).
     """
 
     def __init__(
@@ -95,6 +74,7 @@ class Forecaster:
         patience: int | None = 10,
         steps_per_epoch: int | None = None,
         val_size: int | None = None,
+        quantiles: Sequence[float] | None = None,
         season: int | None = None,
         device: str = "auto",
         random_state: int = 0,
@@ -116,6 +96,7 @@ class Forecaster:
         self.patience = patience
         self.steps_per_epoch = steps_per_epoch
         self.val_size = val_size
+        self.quantiles = quantiles
         self.season = season
         self.device = device
         self.random_state = random_state
@@ -199,10 +180,12 @@ class Forecaster:
             dropout=self.dropout,
             window_norm=self.window_norm,
             n_normalised=len(self.prep_.continuous),
+            quantiles=self._quantile_levels(),
         )
         torch.manual_seed(self.random_state)  # weight init and dropout
         self.net_ = ForecastNet(self.net_config_).to(device)
         train, val = self._batches(panel, device)
+        quantiles = self.net_config_.quantiles
         self.history_ = fit(
             self.net_,
             train,
@@ -211,9 +194,34 @@ class Forecaster:
             reporter=reporter or make_reporter(self.verbose),
             checkpoint_dir=Path(checkpoint_dir) if checkpoint_dir else None,
             resume=resume,
+            loss_fn=PinballLoss(quantiles).to(device) if quantiles else None,
         )
         self.net_.cpu().eval()
+        self.calibration_ = self._calibrate(panel)
+        self.train_end_ = [_jsonable(panel.times[i][n - 1]) for i, n in enumerate(panel.lengths - self.test_size_)]
         return self
+
+    def _quantile_levels(self) -> tuple[float, ...]:
+        if self.quantiles is None:
+            return ()
+        qs = sorted({float(q) for q in self.quantiles} | {0.5})
+        if not all(0 < q < 1 for q in qs):
+            raise ConfigError(f"quantiles must lie strictly between 0 and 1 (e.g. 0.05,0.95); got {self.quantiles!r}.")
+        if self.loss != "mse":
+            warnings.warn(f"loss={self.loss!r} is not used: a quantile head trains with the pinball loss.", stacklevel=3)
+        return tuple(qs)
+
+    def _calibrate(self, panel: Panel) -> iv.Calibration | None:
+        """Validation errors per step ahead for conformal intervals (None when there is no validation part)."""
+        test_cut = panel.lengths - self.test_size_
+        val_cut = test_cut - self._val_size(pd.Series(test_cut)).to_numpy()
+        if not (test_cut > val_cut).any():
+            return None
+        row_series = np.repeat(panel.series, panel.lengths)
+        target = (panel.target - self.prep_.loc_[row_series, 0]) / self.prep_.scale_[row_series, 0]
+        buffer = torch.from_numpy(panel.values)
+        calibration = iv.calibrate(self.net_, buffer, panel.offsets, target, self.lookback_, val_cut, test_cut)
+        return calibration if all(len(s) for s in calibration.scores) else None
 
     def _resolve(self, frame: pd.DataFrame, columns: Columns, test_size: int) -> None:
         """Turn the parameters into checked, frozen configs (defaults that depend on the data too)."""
@@ -314,13 +322,17 @@ class Forecaster:
     def _recursive_ok(self) -> bool:
         return not self.columns_.features and not self.columns_.categorical
 
-    def predict(self, data, steps: int | None = None) -> pd.DataFrame:
+    def predict(
+        self, data, steps: int | None = None, *, intervals=None, interval_method: str = "conformal"
+    ) -> pd.DataFrame:
         """Forecast the ``steps`` (default: horizon) rows after the end of each series in ``data``.
 
         Returns one row per (series, step): the id column (if any), the time column (continued at the
-        inferred frequency; ``step`` without a time column) and ``forecast``, on the original scale.
+        inferred frequency; ``step`` without a time column) and ``forecast``, on the original scale; with
+        ``intervals`` (e.g. ``[0.8, 0.95]``) also ``lower_<level>`` and ``upper_<level>`` for each level.
         """
         self._check_fitted()
+        levels = iv.check_levels(intervals)
         steps = self.horizon_ if steps is None else steps
         if not isinstance(steps, (int, np.integer)) or steps <= 0:
             raise ConfigError(f"steps must be a positive integer; got {steps!r}.")
@@ -328,9 +340,17 @@ class Forecaster:
         self._check_length(panel, 0)
         scaled = fc.future(self.net_, buffer, panel, self.lookback_, steps, recursive_ok=self._recursive_ok)
         values = self.prep_.inverse_target(scaled, panel.series)  # (S, K)
+        bands = {}
+        if levels:
+            origin = np.repeat(panel.offsets[1:], steps)
+            step = np.tile(np.arange(steps), len(panel.ids))
+            series = np.repeat(panel.series, steps)
+            bands = iv.bounds(self, buffer, origin, step, series, values.ravel(), levels, interval_method)
         frames = []
         for i, sid in enumerate(panel.ids):
             part = {self._time_name: self._future_times(panel.times[i], steps), "forecast": values[i]}
+            for key, (lower, upper) in bands.items():
+                part |= {f"lower_{key}": lower[i * steps : (i + 1) * steps], f"upper_{key}": upper[i * steps : (i + 1) * steps]}
             if self.columns_.id_col:
                 part = {self.columns_.id_col: sid, **part}
             frames.append(pd.DataFrame(part))
@@ -393,21 +413,25 @@ class Forecaster:
         step = np.median(np.diff(np.asarray(times, dtype="float64"))) if len(times) > 1 else 1
         return np.asarray(last) + step * np.arange(1, steps + 1)
 
-    def _check_length(self, panel: Panel, test_size: int) -> None:
-        need = self.lookback_ + test_size
+    def _check_length(self, panel: Panel, test_size: int, end_gap: int = 0) -> None:
+        need = self.lookback_ + test_size + end_gap
         short = panel.lengths < max(need, 1) + (1 if test_size else 0)
         if short.any():
             i = int(np.flatnonzero(short)[0])
             raise DataError(
                 f"series {panel.ids[i]!r} has {panel.lengths[i]} rows, but the model needs lookback={self.lookback_}"
-                f"{f' + test_size={test_size}' if test_size else ''} = {need} rows"
+                f"{f' + test_size={test_size}' if test_size else ''}{f' + {end_gap} later rows' if end_gap else ''}"
+                f" = {need} rows"
                 f"{' (plus one to forecast from)' if test_size else ''}. Give a longer history."
             )
 
-    def evaluate(self, data, test_size: int | None = None) -> Evaluation:
+    def evaluate(
+        self, data, test_size: int | None = None, *, intervals=None, interval_method: str = "conformal", baselines=None
+    ) -> Evaluation:
         """Rolling one-step and multi-step forecasts over the last ``test_size`` rows of each series
-        (default: the size the model was trained with), scored next to naive and seasonal-naive baselines
-        on exactly the same points."""
+        (default: the size the model was trained with), scored next to baselines on exactly the same points
+        (default naive and seasonal_naive; ``baselines="all"`` adds drift and mean). With ``intervals``
+        (e.g. ``0.9`` or ``[0.8, 0.95]``) the LSTM's intervals are scored too (coverage, width, ...)."""
         self._check_fitted()
         test_size = self.test_size_ if test_size is None else test_size
         if not isinstance(test_size, (int, np.integer)) or test_size <= 0:
@@ -415,58 +439,17 @@ class Forecaster:
                 f"test_size must be a positive integer; got {test_size!r}"
                 + (" (the model was trained without --test-size; pass --test-size N)." if test_size == 0 else ".")
             )
-        frame, panel, buffer = self._panel(data)
-        self._check_length(panel, test_size)
-        history = self.prep_.inverse_target(panel.values[:, 0], np.repeat(panel.series, panel.lengths))
-        series_start = np.repeat(panel.offsets[:-1], panel.lengths)
-        row_scale = np.repeat(self.mase_scale_[panel.series], panel.lengths)
-        lb = self.lookback_
+        levels, methods = iv.check_levels(intervals), resolve_baselines(baselines)
+        iv.check_method(interval_method)
+        _, panel, buffer = self._panel(data)
+        return evaluate_panel(self, panel, buffer, test_size, 0, levels, interval_method, methods)
 
-        rows, _, scaled = fc.rolling(self.net_, buffer, panel, lb, test_size)
-        row_series = np.repeat(panel.series, panel.lengths)
-        rolling = {"lstm": self.prep_.inverse_target(scaled, row_series[rows])}
-        zeros = np.zeros(len(rows), dtype=np.int64)
-        for name, baseline in BASELINES.items():
-            rolling[name] = baseline(history, series_start, rows, zeros, self.season_)
-        actual = panel.target[rows]
 
-        origin, step, _, scaled = fc.multistep(self.net_, buffer, panel, lb, test_size, recursive_ok=self._recursive_ok)
-        target_rows = origin + step
-        multi = {"lstm": self.prep_.inverse_target(scaled, row_series[target_rows])}
-        for name, baseline in BASELINES.items():
-            multi[name] = baseline(history, series_start, origin, step, self.season_)
+    def backtest(self, data, **options):
+        """Rolling-origin backtest of this model (see ``lstmkit.backtest``): ``folds=5``, ``refit=False``, ..."""
+        from .backtest import backtest
 
-        metrics = {
-            "rolling": score(actual, rolling, row_scale[rows]),
-            "multistep": score(panel.target[target_rows], multi, row_scale[target_rows]),
-        }
-        return Evaluation(
-            metrics=metrics,
-            rolling=self._points(panel, rows, {"actual": actual, **rolling}),
-            multistep=self._points(panel, target_rows, {"actual": panel.target[target_rows], **multi}, origin, step),
-            history=self._history(panel, test_size),
-            target=self.columns_.target,
-            season=self.season_,
-        )
-
-    def _row_labels(self, panel: Panel, rows: np.ndarray) -> dict:
-        times = np.concatenate([np.asarray(t) for t in panel.times])
-        ids = np.repeat(np.array(panel.ids, dtype=object), panel.lengths)
-        labels = {self._time_name: times[rows]}
-        if self.columns_.id_col:
-            labels = {self.columns_.id_col: ids[rows], **labels}
-        return labels
-
-    def _points(self, panel: Panel, rows, values: dict, origin=None, step=None) -> pd.DataFrame:
-        out = self._row_labels(panel, rows)
-        if origin is not None:
-            times = np.concatenate([np.asarray(t) for t in panel.times])
-            out |= {"origin": times[origin], "ahead": step + 1}
-        return pd.DataFrame(out | values)
-
-    def _history(self, panel: Panel, test_size: int) -> pd.DataFrame:
-        rows = np.concatenate([np.arange(s, e - test_size) for s, e in zip(panel.offsets[:-1], panel.offsets[1:])])
-        return pd.DataFrame(self._row_labels(panel, rows) | {"actual": panel.target[rows]})
+        return backtest(self, data, **options)
 
     # ---- persistence -------------------------------------------------------------------------------
     def save(self, directory: str | Path) -> Path:
@@ -483,6 +466,8 @@ class Forecaster:
                 "test_size": self.test_size_,
                 "mase_scale": self.mase_scale_.tolist(),
                 "feature_names": self.feature_names_in_,
+                "train_end": self.train_end_,
+                "calibration": self.calibration_.to_dict() if self.calibration_ is not None else None,
             },
             "network": asdict(self.net_config_),
             "training": asdict(self.train_config_),
@@ -505,6 +490,9 @@ class Forecaster:
             model.season_, model.freq_, model.test_size_ = fitted["season"], fitted["freq"], fitted["test_size"]
             model.mase_scale_ = np.array(fitted["mase_scale"], dtype="float64")
             model.feature_names_in_ = fitted["feature_names"]
+            model.train_end_ = fitted.get("train_end")
+            calibration = fitted.get("calibration")
+            model.calibration_ = iv.Calibration.from_dict(calibration) if calibration else None
             model.n_features_in_ = len(model.feature_names_in_)
             model.net_config_ = NetConfig(**config["network"])
             model.train_config_ = TrainConfig(**config["training"])
@@ -517,6 +505,13 @@ class Forecaster:
             raise ModelFileError(f"the model in {str(directory)!r} is incomplete or inconsistent: {err}") from err
         model.net_.eval()
         return model
+
+
+def _jsonable(value):
+    """A time value as JSON can hold it: ISO text for timestamps, a number otherwise."""
+    if isinstance(value, (pd.Timestamp, np.datetime64)):
+        return pd.Timestamp(value).isoformat()
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _default_target(data) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["mae", "rmse", "mape", "smape", "mase", "score", "seasonal_scale", "METRICS"]
+__all__ = ["mae", "rmse", "mape", "smape", "mase", "score", "seasonal_scale", "interval_scores", "METRICS"]
 
 METRICS = ("mae", "rmse", "mape", "smape", "mase")
 
@@ -52,10 +52,40 @@ def seasonal_scale(train: np.ndarray, season: int) -> float:
     return value if np.isfinite(value) and value > 0 else 1.0
 
 
-def score(y: np.ndarray, forecasts: dict[str, np.ndarray], scale: np.ndarray) -> dict[str, dict[str, float]]:
+def interval_scores(y: np.ndarray, lower: np.ndarray, upper: np.ndarray, level: float, scale: np.ndarray) -> dict:
+    """How good a central interval of nominal ``level`` is, over N points (all arrays (N,)).
+
+    coverage:        share of points with lower <= y <= upper (a calibrated interval: about ``level``)
+    width:           mean upper - lower
+    interval_score:  mean Winkler score (upper - lower) + 2/a (lower - y)+ + 2/a (y - upper)+, a = 1 - level;
+                     lower is better, it rewards narrow intervals and punishes misses by how far they miss
+    msis:            interval_score divided point by point by the MASE scale (comparable across series)
+    pinball:         mean pinball loss of the two bounds as the a/2 and 1 - a/2 quantiles (= a/4 interval_score)
+    """
+    alpha = 1 - level
+    below, above = np.maximum(lower - y, 0), np.maximum(y - upper, 0)
+    winkler = (upper - lower) + 2 / alpha * (below + above)
+    return {
+        "coverage": float(np.mean((y >= lower) & (y <= upper))),
+        "width": float(np.mean(upper - lower)),
+        "interval_score": float(np.mean(winkler)),
+        "msis": float(np.mean(winkler / scale)),
+        "pinball": float(np.mean(alpha / 4 * winkler)),
+        "n": int(len(y)),
+    }
+
+
+def score(
+    y: np.ndarray,
+    forecasts: dict[str, np.ndarray],
+    scale: np.ndarray,
+    bands: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] | None = None,
+) -> dict[str, dict[str, float]]:
     """Score several methods on the points where y and every forecast are present.
 
     forecasts: {method: (N,)}  ->  {method: {"mae", "rmse", "mape", "smape", "mase", "n"}}
+    bands:     {method: {level key: (lower (N,), upper (N,))}} adds, to that method, "intervals":
+               {level key: interval_scores(...)} on the same points
     """
     keep = np.isfinite(y) & np.isfinite(scale)
     for f in forecasts.values():
@@ -74,5 +104,9 @@ def score(y: np.ndarray, forecasts: dict[str, np.ndarray], scale: np.ndarray) ->
             "smape": smape(y, f),
             "mase": mase(y, f, scale),
             "n": int(len(y)),
+        }
+    for name, levels in (bands or {}).items():
+        out[name]["intervals"] = {
+            key: interval_scores(y, lower[keep], upper[keep], float(key), scale) for key, (lower, upper) in levels.items()
         }
     return out

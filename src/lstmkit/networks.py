@@ -2,6 +2,7 @@
 
 Shape symbols:  N windows in a batch   L lookback   F input features   H horizon
                 C channels normalised per window (the target and numeric features)
+                Q quantiles of a quantile head (the median among them)
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from dataclasses import dataclass
 
 import torch
 from torch import Tensor, nn
+from torch.nn import functional as F
 
-__all__ = ["NetConfig", "ForecastNet", "WINDOW_NORMS"]
+__all__ = ["NetConfig", "ForecastNet", "PinballLoss", "WINDOW_NORMS"]
 
 WINDOW_NORMS = ("none", "mean", "last")
 
@@ -27,6 +29,10 @@ class NetConfig:
     dropout: float = 0.0
     window_norm: str = "last"
     n_normalised: int = 1  # leading channels that window_norm applies to; channel 0 is the target
+    quantiles: tuple[float, ...] = ()  # a quantile head: ascending, 0.5 included; () for a point head
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "quantiles", tuple(float(q) for q in self.quantiles))  # JSON gives a list
 
 
 class ForecastNet(nn.Module):
@@ -37,7 +43,12 @@ class ForecastNet(nn.Module):
     its standard deviation), and the output is mapped back with the target channel's numbers. The network
     then learns shapes, not levels, so it can forecast a level it never saw in training (a trend).
 
+    With ``quantiles`` the head emits Q values per step, trained with the pinball loss. They cannot cross:
+    the head gives the median and positive (softplus) increments that are summed outwards from it.
+    ``forward`` then returns the median; ``quantiles`` all Q.
+
     forward(x): (N, L, F) -> (N, H)
+    quantiles(x): (N, L, F) -> (N, H, Q)
     """
 
     def __init__(self, config: NetConfig) -> None:
@@ -50,16 +61,32 @@ class ForecastNet(nn.Module):
             dropout=config.dropout if config.num_layers > 1 else 0.0,
             batch_first=True,
         )
-        self.head = nn.Linear(config.hidden_size, config.horizon)
+        self.n_quantiles = len(config.quantiles)
+        self.median = config.quantiles.index(0.5) if config.quantiles else 0
+        self.head = nn.Linear(config.hidden_size, config.horizon * max(self.n_quantiles, 1))
 
     def forward(self, x: Tensor) -> Tensor:
-        y, loc, scale = self._forward(x)
-        return y if loc is None else y * scale + loc  # (N, H) back to the input's scale
+        y = self._unscaled(x)  # (N, H) or (N, H, Q)
+        return y[..., self.median] if self.n_quantiles else y  # (N, H)
+
+    def quantiles(self, x: Tensor) -> Tensor:
+        """All Q quantiles of each step, ascending. x: (N, L, F) -> (N, H, Q)"""
+        if not self.n_quantiles:
+            raise ValueError("this network has a point head; it was not trained with quantiles")
+        return self._unscaled(x)
+
+    def _unscaled(self, x: Tensor) -> Tensor:
+        y, loc, scale = self._forward(x)  # (N, H[, Q]), (N, 1)
+        if loc is None:
+            return y
+        if y.dim() == 3:
+            loc, scale = loc[..., None], scale[..., None]  # (N, 1, 1)
+        return y * scale + loc  # back to the input's scale
 
     def loss(self, x: Tensor, y: Tensor, loss_fn: nn.Module) -> Tensor:
         """Training loss, measured relative to each window (so every window weighs the same whatever
         its level) when window_norm is on. x: (N, L, F), y: (N, H) -> scalar"""
-        y_hat, loc, scale = self._forward(x)
+        y_hat, loc, scale = self._forward(x)  # (N, H) or (N, H, Q)
         if loc is None:
             return loss_fn(y_hat, y)
         return loss_fn(y_hat, (y - loc) / scale)
@@ -71,10 +98,20 @@ class ForecastNet(nn.Module):
             c = self.config.n_normalised
             x = torch.cat([(x[..., :c] - loc) / scale, x[..., c:]], dim=-1)  # (N, L, F)
         out, _ = self.lstm(x)  # (N, L, hidden)
-        y = self.head(out[:, -1, :])  # (N, H)  state after the last observed step
+        y = self.head(out[:, -1, :])  # (N, H * Q)  state after the last observed step
+        if self.n_quantiles:
+            y = self._ordered(y.view(len(y), self.config.horizon, self.n_quantiles))  # (N, H, Q)
         if loc is None:
             return y, None, None
         return y, loc[:, :, 0], scale[:, :, 0]
+
+    def _ordered(self, raw: Tensor) -> Tensor:
+        """Non-crossing quantiles: the median, then softplus increments summed outwards. (N, H, Q) -> same"""
+        m = self.median
+        mid = raw[..., m : m + 1]  # (N, H, 1)
+        up = mid + torch.cumsum(F.softplus(raw[..., m + 1 :]), dim=-1)  # (N, H, Q - m - 1)
+        down = mid - torch.cumsum(F.softplus(raw[..., :m]).flip(-1), dim=-1).flip(-1)  # (N, H, m)
+        return torch.cat([down, mid, up], dim=-1)
 
     def _window_stats(self, x: Tensor) -> tuple[Tensor, Tensor] | tuple[None, None]:
         mode = self.config.window_norm
@@ -84,3 +121,18 @@ class ForecastNet(nn.Module):
         scale = torch.sqrt(cont.var(dim=1, keepdim=True, unbiased=False) + 1e-3)  # (N, 1, C)
         loc = cont.mean(dim=1, keepdim=True) if mode == "mean" else cont[:, -1:, :]  # (N, 1, C)
         return loc, scale
+
+
+class PinballLoss(nn.Module):
+    """Mean pinball (quantile) loss over windows, steps and quantiles.
+
+    forward(y_hat (N, H, Q), y (N, H)) -> scalar; for quantile q and error u = y - y_hat: max(q u, (q - 1) u)
+    """
+
+    def __init__(self, quantiles: tuple[float, ...]) -> None:
+        super().__init__()
+        self.register_buffer("q", torch.tensor(quantiles, dtype=torch.float32))
+
+    def forward(self, y_hat: Tensor, y: Tensor) -> Tensor:
+        u = y[..., None] - y_hat  # (N, H, Q)
+        return torch.maximum(self.q * u, (self.q - 1) * u).mean()

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING
 from .artifact import write_atomic
 
 if TYPE_CHECKING:
-    from .forecaster import Evaluation
+    from .backtest import Backtest
+    from .evaluation import Evaluation
 
-__all__ = ["plot_forecast", "plot_loss", "plot_confusion"]
+__all__ = ["plot_forecast", "plot_loss", "plot_backtest", "plot_residuals", "plot_confusion"]
 
 
 def _pyplot():
@@ -24,11 +25,11 @@ def _pyplot():
 
 
 def plot_forecast(evaluation: Evaluation, path: str | Path, *, series: str | None = None, context: int | None = None) -> Path:
-    """History (its last few seasons), the actual test part, rolling one-step and multi-step forecasts."""
+    """History (its last few seasons), the actual test part, rolling one-step and multi-step forecasts, and the
+    rolling forecasts' intervals as shaded bands (darker for narrower levels) when they were asked for."""
     plt = _pyplot()
     rolling, multi, history = evaluation.rolling, evaluation.multistep, evaluation.history
-    time_col = [c for c in rolling.columns if c not in ("actual", "lstm", "naive", "seasonal_naive")][-1]
-    id_col = rolling.columns[0] if rolling.columns[0] != time_col else None
+    time_col, id_col = _time_and_id(rolling)
     title = f"{evaluation.target}: LSTM forecasts over the test part"
     if id_col is not None:
         series = series if series is not None else rolling[id_col].iloc[0]
@@ -38,6 +39,13 @@ def plot_forecast(evaluation: Evaluation, path: str | Path, *, series: str | Non
     history = history.tail(context)
     m = evaluation.metrics
     fig, ax = plt.subplots(figsize=(11, 4.8), dpi=110)
+    for k, level in enumerate(sorted(evaluation.levels, reverse=True)):
+        key = f"{level:g}"
+        cover = m["rolling"]["lstm"]["intervals"][key]["coverage"]
+        ax.fill_between(
+            rolling[time_col], rolling[f"lower_{key}"], rolling[f"upper_{key}"], color="tab:blue", lw=0,
+            alpha=0.12 + 0.12 * k, label=f"{level:.0%} {evaluation.interval_method} interval (covers {cover:.0%})",
+        )
     ax.plot(history[time_col], history["actual"], color="0.35", lw=1.2, label="history")
     ax.plot(rolling[time_col], rolling["actual"], color="black", lw=1.5, label="actual (test)")
     ax.plot(
@@ -61,6 +69,79 @@ def plot_forecast(evaluation: Evaluation, path: str | Path, *, series: str | Non
     ax.set_ylabel(evaluation.target)
     ax.legend(loc="upper left", fontsize=8, frameon=False)
     ax.grid(alpha=0.25)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    return _save(fig, path, plt)
+
+
+def _time_and_id(points) -> tuple[str, str | None]:
+    """The time column stands just before 'actual'; an id column, if any, before it."""
+    at = points.columns.get_loc("actual")
+    return points.columns[at - 1], (points.columns[0] if at == 2 else None)
+
+
+def plot_backtest(result: Backtest, path: str | Path, *, series: str | None = None) -> Path:
+    """Top: the series with each fold's test rows shaded and the LSTM's rolling one-step forecasts.
+    Bottom: rolling MASE per fold for the LSTM and each baseline."""
+    plt = _pyplot()
+    rolling, history = result.rolling, result.history
+    time_col, id_col = _time_and_id(rolling)
+    title = f"{result.target}: {len(result.folds)}-fold backtest ({'refit per fold' if result.refit else 'one model'})"
+    if id_col is not None:
+        series = series if series is not None else rolling[id_col].iloc[0]
+        rolling, history = (f[f[id_col] == series] for f in (rolling, history))
+        title += f" (series {series})"
+    history = history.tail(max(4 * result.season, len(rolling)))
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(11, 7), dpi=110, gridspec_kw={"height_ratios": [3, 2]})
+    top.plot(history[time_col], history["actual"], color="0.35", lw=1.1, label="history")
+    for k, (fold, part) in enumerate(rolling.groupby("fold", sort=True)):
+        top.axvspan(part[time_col].iloc[0], part[time_col].iloc[-1], color="0.5" if k % 2 else "0.8", alpha=0.18, lw=0)
+        top.plot(part[time_col], part["actual"], color="black", lw=1.2, label="actual (folds)" if k == 0 else None)
+        top.plot(part[time_col], part["lstm"], color="tab:blue", lw=1.1, label="LSTM rolling one-step" if k == 0 else None)
+        top.annotate(f"fold {fold}", (part[time_col].iloc[0], 1.0), xycoords=("data", "axes fraction"),
+                     va="top", fontsize=8, color="0.3")
+    top.set_title(title)
+    top.set_xlabel(str(time_col))
+    top.set_ylabel(result.target)
+    top.legend(loc="lower left", fontsize=8, frameon=False)
+    top.grid(alpha=0.25)
+    table = result.table("mase")["rolling"].drop(index="all")
+    width = 0.8 / len(table.columns)
+    for i, method in enumerate(table.columns):
+        positions = [k + i * width for k in range(len(table))]
+        bottom.bar(positions, table[method], width=width, label=method)
+    bottom.set_xticks([k + 0.4 - width / 2 for k in range(len(table))], [f"fold {f}" for f in table.index])
+    bottom.set_ylabel("rolling one-step MASE")
+    bottom.axhline(1.0, color="0.5", lw=0.8, ls=":")
+    bottom.legend(fontsize=8, frameon=False, ncol=len(table.columns))
+    bottom.grid(alpha=0.25, axis="y")
+    fig.tight_layout()
+    return _save(fig, path, plt)
+
+
+def plot_residuals(residuals, acf, path: str | Path, *, title: str, time=None) -> Path:
+    """Left: rolling one-step residuals over time. Right: their autocorrelation with the +-1.96/sqrt(n) band."""
+    import numpy as np
+
+    plt = _pyplot()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6), dpi=110, gridspec_kw={"width_ratios": [3, 2]})
+    left.plot(time if time is not None else np.arange(len(residuals)), residuals, color="tab:blue", lw=1)
+    left.axhline(0, color="0.4", lw=0.8)
+    left.set_title("residuals (actual - LSTM), rolling one-step")
+    left.set_xlabel("time")
+    left.set_ylabel("residual")
+    left.grid(alpha=0.25)
+    lags = np.arange(1, len(acf) + 1)
+    right.vlines(lags, 0, acf, color="tab:blue", lw=2)
+    band = 1.96 / np.sqrt(max(len(residuals), 1))
+    right.axhspan(-band, band, color="0.6", alpha=0.3, lw=0, label="95 % band for white noise")
+    right.axhline(0, color="0.4", lw=0.8)
+    right.set_title("autocorrelation of the residuals")
+    right.set_xlabel("lag")
+    right.set_ylabel("ACF")
+    right.legend(fontsize=8, frameon=False)
+    right.grid(alpha=0.25)
+    fig.suptitle(title, fontsize=10)
     fig.autofmt_xdate()
     fig.tight_layout()
     return _save(fig, path, plt)

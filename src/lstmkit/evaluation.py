@@ -1,0 +1,161 @@
+"""Scoring a fitted Forecaster on a test part: rolling one-step and multi-step forecasts, baselines on the
+same points, and interval quality when intervals are asked for. ``Forecaster.evaluate`` and the backtest
+(``end_gap`` > 0 for earlier folds) both come here.
+
+Shape symbols:  N points   R buffer rows   S series
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import torch
+
+from . import forecast as fc
+from . import intervals as iv
+from .metrics import score
+from .prep import Panel
+
+if TYPE_CHECKING:
+    from .forecaster import Forecaster
+
+__all__ = ["Evaluation", "evaluate_panel"]
+
+
+@dataclass
+class Evaluation:
+    """What ``Forecaster.evaluate`` returns.
+
+    metrics:   {"rolling": {method: {...}}, "multistep": {method: {...}}}, methods lstm, naive, seasonal_naive
+               (and any other baselines asked for); with intervals, metrics[kind]["lstm"]["intervals"] =
+               {level: {"coverage", "width", "interval_score", "msis", "pinball", "n"}}
+    rolling:   one row per test point: series id, time, actual, lstm, [lower_<level>, upper_<level>, ...,]
+               then the baselines
+    multistep: one row per (origin, step): the same columns plus origin and ahead (1-based step)
+    history:   the rows before the test part, for plots (series id, time, actual)
+    """
+
+    metrics: dict
+    rolling: pd.DataFrame
+    multistep: pd.DataFrame
+    history: pd.DataFrame
+    target: str
+    season: int
+    levels: tuple[float, ...] = ()
+    interval_method: str | None = None
+
+    def table(self) -> pd.DataFrame:
+        """Metrics as one table: rows (evaluation, method), columns mae, rmse, mape, smape, mase, n."""
+        rows = {
+            (kind, method): {k: v for k, v in values.items() if k != "intervals"}
+            for kind, block in self.metrics.items()
+            for method, values in block.items()
+        }
+        return pd.DataFrame.from_dict(rows, orient="index").rename_axis(["evaluation", "method"])
+
+    def interval_table(self) -> pd.DataFrame:
+        """Interval quality: rows (evaluation, level), columns coverage, width, interval_score, msis, pinball, n."""
+        rows = {
+            (kind, level): values
+            for kind, block in self.metrics.items()
+            for level, values in block["lstm"].get("intervals", {}).items()
+        }
+        return pd.DataFrame.from_dict(rows, orient="index").rename_axis(["evaluation", "level"])
+
+    def plot(self, path: str | Path, *, series: str | None = None) -> Path:
+        from .plots import plot_forecast
+
+        return plot_forecast(self, path, series=series)
+
+
+def evaluate_panel(
+    model: Forecaster, panel: Panel, buffer: torch.Tensor, test_size: int, end_gap: int, levels, interval_method,
+    baselines: dict,
+) -> Evaluation:
+    """Score the test part that ends ``end_gap`` rows before each series' end (backtest folds)."""
+    model._check_length(panel, test_size, end_gap)
+    row_series = np.repeat(panel.series, panel.lengths)
+    history = model.prep_.inverse_target(panel.values[:, 0], row_series)
+    series_start = np.repeat(panel.offsets[:-1], panel.lengths)
+    row_scale = np.repeat(model.mase_scale_[panel.series], panel.lengths)
+    lb = model.lookback_
+
+    rows, _, scaled = fc.rolling(model.net_, buffer, panel, lb, test_size, end_gap)
+    zeros = np.zeros(len(rows), dtype=np.int64)
+    rolling = {"lstm": model.prep_.inverse_target(scaled, row_series[rows])}
+    actual = panel.target[rows]
+    roll_bands = _bands(model, buffer, rows, zeros, row_series[rows], rolling["lstm"], levels, interval_method, actual)
+    for name, baseline in baselines.items():
+        rolling[name] = baseline(history, series_start, rows, zeros, model.season_)
+
+    origin, step, _, scaled = fc.multistep(
+        model.net_, buffer, panel, lb, test_size, recursive_ok=model._recursive_ok, end_gap=end_gap
+    )
+    target_rows = origin + step
+    multi = {"lstm": model.prep_.inverse_target(scaled, row_series[target_rows])}
+    multi_bands = _bands(
+        model, buffer, origin, step, row_series[target_rows], multi["lstm"], levels, interval_method,
+        panel.target[target_rows],
+    )
+    for name, baseline in baselines.items():
+        multi[name] = baseline(history, series_start, origin, step, model.season_)
+
+    metrics = {
+        "rolling": score(actual, rolling, row_scale[rows], {"lstm": roll_bands} if levels else None),
+        "multistep": score(
+            panel.target[target_rows], multi, row_scale[target_rows], {"lstm": multi_bands} if levels else None
+        ),
+    }
+    return Evaluation(
+        metrics=metrics,
+        rolling=_points(model, panel, rows, {"actual": actual, **_with_bands(rolling, roll_bands)}),
+        multistep=_points(
+            model, panel, target_rows, {"actual": panel.target[target_rows], **_with_bands(multi, multi_bands)},
+            origin, step,
+        ),
+        history=_history(model, panel, test_size + end_gap),
+        target=model.columns_.target,
+        season=model.season_,
+        levels=tuple(levels),
+        interval_method=interval_method if levels else None,
+    )
+
+
+def _bands(model: Forecaster, buffer, origin, step, series, forecast, levels, method, actual) -> dict:
+    if not levels:
+        return {}
+    return iv.bounds(model, buffer, origin, step, series, forecast, levels, method, actual)
+
+
+def _row_labels(model: Forecaster, panel: Panel, rows: np.ndarray) -> dict:
+    times = np.concatenate([np.asarray(t) for t in panel.times])
+    ids = np.repeat(np.array(panel.ids, dtype=object), panel.lengths)
+    labels = {model._time_name: times[rows]}
+    if model.columns_.id_col:
+        labels = {model.columns_.id_col: ids[rows], **labels}
+    return labels
+
+
+def _points(model: Forecaster, panel: Panel, rows, values: dict, origin=None, step=None) -> pd.DataFrame:
+    out = _row_labels(model, panel, rows)
+    if origin is not None:
+        times = np.concatenate([np.asarray(t) for t in panel.times])
+        out |= {"origin": times[origin], "ahead": step + 1}
+    return pd.DataFrame(out | values)
+
+
+def _history(model: Forecaster, panel: Panel, test_size: int) -> pd.DataFrame:
+    rows = np.concatenate([np.arange(s, e - test_size) for s, e in zip(panel.offsets[:-1], panel.offsets[1:])])
+    return pd.DataFrame(_row_labels(model, panel, rows) | {"actual": panel.target[rows]})
+
+
+def _with_bands(forecasts: dict, bands: dict) -> dict:
+    """Columns in order: lstm, its bounds per level, then the baselines."""
+    out = {"lstm": forecasts["lstm"]}
+    for key, (lower, upper) in bands.items():
+        out |= {f"lower_{key}": lower, f"upper_{key}": upper}
+    return out | {k: v for k, v in forecasts.items() if k != "lstm"}
