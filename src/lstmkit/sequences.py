@@ -301,25 +301,25 @@ class SequenceBatches:
 
     buffer: (R, F), offsets: (S + 1,), targets: (S,) class indices or (S, T) values, index: (M,) the
     sequences this set uses. ``epoch(generator)`` yields shuffled ``((x, lengths), y)`` batches covering
-    each sequence once; ``ordered(size)`` yields them in order.
+    each sequence once; ``ordered(size)`` yields them in order. Under ``torchrun`` (``rank`` of ``world``)
+    every rank draws the same permutation and keeps its own disjoint share, as ``windows.WindowBatches``.
     """
 
-    def __init__(
-        self, buffer: Tensor, offsets: Tensor, targets: Tensor, index: Tensor, batch_size: int
-    ) -> None:
+    def __init__(self, buffer: Tensor, offsets: Tensor, targets: Tensor, index: Tensor, batch_size: int) -> None:
         self.buffer, self.offsets, self.targets = buffer, offsets, targets
         self.index, self.batch_size = index, batch_size
 
     def __len__(self) -> int:
         return len(self.index)
 
-    def epoch(self, generator: torch.Generator):
-        order = torch.randperm(len(self.index), generator=generator).to(self.index.device)
-        for picks in self.index[order].split(self.batch_size):
+    def epoch(self, generator: torch.Generator, rank: int = 0, world: int = 1):
+        share = len(self.index) // world
+        order = torch.randperm(len(self.index), generator=generator)[rank * share : (rank + 1) * share]
+        for picks in self.index[order.to(self.index.device)].split(self.batch_size):
             yield self._batch(picks)
 
-    def ordered(self, size: int = 512):
-        for picks in self.index.split(size):
+    def ordered(self, size: int = 512, rank: int = 0, world: int = 1):
+        for picks in self.index[rank::world].split(size):
             yield self._batch(picks)
 
     def _batch(self, picks: Tensor) -> tuple[tuple[Tensor, Tensor], Tensor]:
