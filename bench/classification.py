@@ -36,16 +36,16 @@ VARIANTS = {  # the alternatives the default architecture was measured against
 }
 
 
-def shown(command: list[str]) -> str:
+def shown(command: list[str], workdir: Path) -> str:
     """The command as a user types it (lstmkit instead of python -m lstmkit, paths relative to the repo)."""
     words = ["lstmkit" if w == "-m" else w for w in command if w not in (sys.executable, "lstmkit")]
-    words = [w.replace(str(ROOT.parent), "..") for w in words]
+    words = [w.replace(str(ROOT.parent), "..").replace(f"{workdir}/", "") for w in words]
     return shlex.join(words)
 
 
 def run_cli(name: str, seed: int, workdir: Path) -> dict:
     """Train and evaluate through the CLI with default settings; returns the scores and the commands."""
-    model = workdir / f"{name}-{seed}"
+    model = workdir / (f"{name}-model" if seed == 0 else f"{name}-seed{seed}")
     train = [
         *LSTMKIT,
         "train",
@@ -82,7 +82,7 @@ def run_cli(name: str, seed: int, workdir: Path) -> dict:
         "epochs": len(history),
         "best_epoch": best["epoch"],
         "train_s": seconds,
-        "commands": [shown(train), shown(evaluate)],
+        "commands": [shown(train, workdir), shown(evaluate, workdir)],
     }
 
 
@@ -114,9 +114,11 @@ def machine() -> str:
     import torch
 
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    threads = os.environ.get("OMP_NUM_THREADS")
+    how = f"OMP_NUM_THREADS={threads}" if threads else "default"
     return (
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores, torch {torch.__version__} "
-        f"with {torch.get_num_threads()} threads (default), Python {platform.python_version()}; "
+        f"with {torch.get_num_threads()} thread(s) ({how}), Python {platform.python_version()}; "
         f"load average (1, 5, 15 min) {load}"
     )
 
@@ -131,6 +133,7 @@ def main() -> None:
     args = parser.parse_args()
     names = args.datasets.split(",")
     seeds = [int(s) for s in args.seeds.split(",")]
+    env = f"OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']} " if os.environ.get("OMP_NUM_THREADS") else ""
     if not DATA.exists():
         sys.exit(
             f"{DATA} is not here; the benchmark needs ../shared/datasets/classification beside the repo."
@@ -138,7 +141,7 @@ def main() -> None:
 
     lines = [
         "# Sequence classification: official TEST splits\n",
-        f"Command: `{shlex.join(['python', *sys.argv])}`\n",
+        f"Command: `{env}{shlex.join(['python', *sys.argv])}`\n",
         f"Machine at the start: {machine()}\n",
     ]
     with tempfile.TemporaryDirectory() as tmp:

@@ -60,7 +60,7 @@ def test_a_sequence_alone_gets_the_batched_prediction(sequences, fast_classify):
 def test_learns_the_synthetic_classes(fast_classify):
     from conftest import sequence_frame
 
-    params = fast_classify | dict(max_epochs=40, hidden_size=16)
+    params = fast_classify | dict(max_epochs=15, hidden_size=16, lr=3e-3)
     model = SequenceClassifier(**params).fit(sequence_frame(per_class=12), **COLS, features=["a", "b"])
     assert model.evaluate(sequence_frame(per_class=10, seed=1)).metrics["accuracy"] >= 0.9
 

@@ -78,3 +78,19 @@ def test_help_of_the_evaluation_commands_has_examples():
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0
         assert "Example" in result.output and f"lstmkit {command}" in result.output
+
+
+def test_interval_options_are_refused_for_a_classifier(tmp_path):
+    from conftest import sequence_frame
+
+    data = tmp_path / "seq.csv"
+    sequence_frame().to_csv(data, index=False)
+    cols = ["--sequence-col", "sequence_id", "--label-col", "label", "--step-col", "step"]
+    fast = ["--hidden-size", "8", "--max-epochs", "1", "--device", "cpu", "-q"]
+    result = runner.invoke(app, ["train", str(data), "--task", "classify", *cols, *fast, "--quantiles", "0.1,0.9", "--out", str(tmp_path / "m")])
+    assert result.exit_code == 2 and "quantiles" in result.output
+    assert runner.invoke(app, ["train", str(data), "--task", "classify", *cols, *fast, "--out", str(tmp_path / "m")]).exit_code == 0
+    result = runner.invoke(app, ["evaluate", str(tmp_path / "m"), str(data), "--intervals", "0.9"])
+    assert result.exit_code == 2 and "--intervals and --baselines apply to forecasters" in result.output
+    result = runner.invoke(app, ["predict", str(tmp_path / "m"), str(data), "--intervals", "0.9", "--out", str(tmp_path / "p.csv")])
+    assert result.exit_code == 2 and "--intervals applies to forecasters" in result.output

@@ -111,3 +111,11 @@ def test_infer_channels_skips_text_columns_with_a_hint():
     frame = pd.DataFrame({"id": [1], "label": ["x"], "a": [1.0], "b": [2], "note": ["hi"]})
     with pytest.warns(UserWarning, match=r"\['note'\] are not numeric .* categorical"):
         assert infer_channels(frame, ["id", "label"]) == ("a", "b")
+
+
+def test_ranks_draw_disjoint_shares():
+    buffer, offsets = torch.arange(8.0)[:, None], torch.arange(9)
+    batches = SequenceBatches(buffer, offsets, torch.arange(8), torch.arange(8), batch_size=3)
+    shares = [sum((y.tolist() for _, y in batches.epoch(torch.Generator().manual_seed(0), r, 2)), []) for r in (0, 1)]
+    assert len(shares[0]) == len(shares[1]) == 4 and sorted(shares[0] + shares[1]) == list(range(8))
+    assert [y.tolist() for _, y in batches.ordered(rank=1, world=2)] == [[1, 3, 5, 7]]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .backtest import Backtest, backtest
 from .arrays import LSTMClassifier, LSTMRegressor
 from .classifier import SequenceClassifier
 from .classmetrics import ClassificationEvaluation
+from .backtest import Backtest, backtest
 from .datasets import load_airline, make_demo_series
 from .exceptions import ConfigError, DataError, LstmkitError, ModelFileError, NotFittedError
 from .forecaster import Evaluation, Forecaster
@@ -18,12 +18,12 @@ __all__ = [
     "__version__",
     "Forecaster",
     "Evaluation",
-    "Backtest",
-    "backtest",
     "SequenceClassifier",
     "ClassificationEvaluation",
     "LSTMClassifier",
     "LSTMRegressor",
+    "Backtest",
+    "backtest",
     "read_table",
     "make_windows",
     "load_airline",

@@ -52,12 +52,13 @@ def _fill(y: np.ndarray) -> np.ndarray:
 def _classical(name: str, make: Callable) -> Callable:
     def baseline(y: np.ndarray, series_start: np.ndarray, origin: np.ndarray, step: np.ndarray, season: int) -> np.ndarray:
         out = np.full(len(origin), np.nan)
+        models = _models()  # outside the try: a missing extra is a ConfigError, not a data problem
         starts = series_start[origin]
         for start in np.unique(starts):
             mine = np.flatnonzero(starts == start)
             o, j = origin[mine], step[mine]
             try:
-                model = make(_models(), season).fit(_fill(y[start : o.min()]))
+                model = make(models, season).fit(_fill(y[start : o.min()]))
                 if (j == 0).all():  # one step ahead everywhere: the frozen model's fitted values
                     fitted = model.forward(y=_fill(y[start : o.max() + 1]), h=1, fitted=True)["fitted"]
                     out[mine] = fitted[o - start]

@@ -213,11 +213,11 @@ def train(
     num_layers: Annotated[Optional[int], typer.Option(help="Stacked LSTM layers \\[default: forecast 2, classify 1].")] = None,
     dropout: Annotated[Optional[float], typer.Option(help="Dropout \\[default: forecast 0 (between LSTM layers), classify 0.2].")] = None,
     cell_activation: Annotated[Optional[CellActivation], typer.Option(help="Classifier LSTM cell activation; relu is Keras' activation='relu' (slower) \\[default: tanh].")] = None,
-    window_norm: Annotated[WindowNorm, typer.Option(help="Per-window normalisation of the inputs.")] = WindowNorm.last,
+    window_norm: Annotated[Optional[WindowNorm], typer.Option(help="Per-window normalisation of the inputs (forecast) \\[default: the Forecaster's].")] = None,
     scaling: Annotated[Scaling, typer.Option(help="Global scaling fitted on training rows (forecast: per series; classify: pooled).")] = Scaling.standard,
     impute: Annotated[Impute, typer.Option(help="Missing values: how to fill them (drop: skip windows with gaps / drop those steps).")] = Impute.interpolate,
     missing_indicator: Annotated[bool, typer.Option(help="Add a 0/1 input marking missing target values.")] = False,
-    loss: Annotated[Loss, typer.Option(help="Training loss.")] = Loss.mse,
+    loss: Annotated[Optional[Loss], typer.Option(help="Training loss (forecast) \\[default: mse].")] = None,
     class_weight: Annotated[Optional[ClassWeight], typer.Option(help="balanced: weigh each class by 1/frequency in the loss \\[default: none].")] = None,
     batch_size: Annotated[Optional[int], typer.Option(help="Windows (or sequences) per batch \\[default: forecast 64, classify 32].")] = None,
     lr: Annotated[Optional[float], typer.Option(help="Adam learning rate, halved when validation loss stalls \\[default: forecast 3e-3, classify 1e-3].")] = None,
@@ -225,8 +225,8 @@ def train(
     patience: Annotated[Optional[int], typer.Option(help="Stop after this many epochs without validation improvement, 0: never \\[default: forecast 10, classify 50].")] = None,
     steps_per_epoch: Annotated[Optional[int], typer.Option(help="Random batches per epoch, for long data.")] = None,
     val_size: Annotated[Optional[int], typer.Option(help="Validation steps at the end of the training part (also the conformal calibration set).")] = None,
-    quantiles: Annotated[Optional[str], typer.Option(help="Train a quantile head for these quantiles (pinball loss), e.g. 0.05,0.95; the median is added and is the forecast.")] = None,
     val_fraction: Annotated[Optional[float], typer.Option(help="Share of each class held out for early stopping (classify) \\[default: 0.2].")] = None,
+    quantiles: Annotated[Optional[str], typer.Option(help="Train a quantile head for these quantiles (pinball loss), e.g. 0.05,0.95; the median is added and is the forecast.")] = None,
     seed: Annotated[int, typer.Option(help="Random seed; CPU runs repeat exactly.")] = 0,
     device: Annotated[Device, typer.Option(help="Where to train.")] = Device.auto,
     resume: Annotated[bool, typer.Option(help="Continue from the checkpoint left by an interrupted run.")] = False,
@@ -235,7 +235,7 @@ def train(
     """Train a forecaster (or, with --task classify, a sequence classifier) on DATA and save it to --out."""
     chosen = dict(
         hidden_size=hidden_size, num_layers=num_layers, dropout=dropout, batch_size=batch_size, lr=lr,
-        max_epochs=max_epochs, patience=None if patience == 0 else patience,
+        max_epochs=max_epochs, patience=patience,
     )
     shared = {k: v for k, v in chosen.items() if v is not None}  # unset: the estimator's own default
     if patience == 0:
@@ -243,9 +243,10 @@ def train(
     shared |= dict(scaling=scaling.value, impute=impute.value, device=device.value, random_state=seed, verbose=0 if quiet else 1)
     if task is Task.classify:
         _only_for("classify", target=target, time_col=time_col, id_col=id_col, lookback=lookback, horizon=horizon,
-                  test_size=test_size or None, season=season, window_norm=window_norm is not WindowNorm.last or None,
-                  missing_indicator=missing_indicator or None, loss=loss is not Loss.mse or None,
-                  steps_per_epoch=steps_per_epoch, val_size=val_size, quantiles=quantiles, resume=resume or None)  # None: not set
+                  test_size=test_size or None, season=season, window_norm=window_norm,
+                  missing_indicator=missing_indicator or None, loss=loss,
+                  steps_per_epoch=steps_per_epoch, val_size=val_size, quantiles=quantiles,
+                  resume=resume or None)  # None: not set
         _train_classifier(data, out_dir, shared, sequence_col=sequence_col, label_col=label_col, step_col=step_col,
                           features=features, categorical=categorical, arch=arch, cell_activation=cell_activation,
                           class_weight=class_weight, val_fraction=val_fraction, quiet=quiet)
@@ -257,10 +258,13 @@ def train(
     from .forecaster import Forecaster
     from .training import finish_distributed, is_main_process
 
+    if window_norm is not None:
+        shared["window_norm"] = window_norm.value
+    if loss is not None:
+        shared["loss"] = loss.value
     model = Forecaster(
-        lookback=lookback, horizon=horizon, window_norm=window_norm.value, missing_indicator=missing_indicator,
-        loss=loss.value, steps_per_epoch=steps_per_epoch, val_size=val_size, quantiles=_floats(quantiles), season=season,
-        **shared,
+        lookback=lookback, horizon=horizon, missing_indicator=missing_indicator, steps_per_epoch=steps_per_epoch,
+        val_size=val_size, season=season, quantiles=_floats(quantiles), **shared,
     )
     checkpoint = out_dir.with_name(f".{out_dir.name}.checkpoint")
     model.fit(
@@ -374,7 +378,7 @@ def predict(
     data: Annotated[Path, typer.Argument(help="Forecaster: the history to forecast from. Classifier: the sequences to label.")],
     output: Annotated[Path, typer.Option("--out", help="CSV file for the forecasts, or one row per sequence with label and probabilities.")],
     steps: Annotated[Optional[int], typer.Option(help="Steps beyond the end \\[default: the horizon] (forecasters).")] = None,
-    intervals: Annotated[Optional[str], typer.Option(help=INTERVALS_HELP)] = None,
+    intervals: Annotated[Optional[str], typer.Option(help=INTERVALS_HELP + " (forecasters)")] = None,
     interval_method: Annotated[IntervalMethod, typer.Option(help=METHOD_HELP)] = IntervalMethod.conformal,
 ) -> None:
     """Forecast the steps after the end of DATA, or label each sequence in DATA; write a CSV file."""
@@ -389,9 +393,7 @@ def predict(
         table = model.predict_proba(data)
         what = "sequences"
     else:
-        table = model.predict(
-            data, steps=steps, intervals=_floats(intervals), interval_method=interval_method.value
-        )
+        table = model.predict(data, steps=steps, intervals=_floats(intervals), interval_method=interval_method.value)
         what = "forecasts"
     write_atomic(output, lambda tmp: table.to_csv(tmp, index=False))
     err.print(f"wrote {len(table)} {what} to {output}")

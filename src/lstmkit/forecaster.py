@@ -158,6 +158,7 @@ class Forecaster:
             frame, test_size
         )
         panel = self.prep_.transform(frame)
+        del frame  # the panel holds what training needs; free the table before the buffers are made
         self.feature_names_in_ = panel.feature_names
         self.n_features_in_ = len(panel.feature_names)
         self.mase_scale_ = self._mase_scales(panel, test_size)

@@ -190,13 +190,14 @@ def plot_confusion(metrics: dict, path: str | Path, *, title: str | None = None)
     for i in range(len(labels)):
         for j in range(len(labels)):
             ax.text(j, i, str(counts[i, j]), ha="center", va="center", color="white" if share[i, j] > 0.5 else "black")
-    ax.set_xticks(range(len(labels)), labels, rotation=45 if max(map(len, labels)) > 3 else 0, ha="right")
+    tilt = max(map(len, labels)) > 3  # long labels would overlap side by side
+    ax.set_xticks(range(len(labels)), labels, rotation=45 if tilt else 0, ha="right" if tilt else "center")
     ax.set_yticks(range(len(labels)), labels)
     ax.set_xlabel("predicted class")
     ax.set_ylabel("actual class")
     ax.set_title(
-        title or f"Confusion matrix: accuracy {metrics['accuracy']:.3f}, "
-        f"balanced accuracy {metrics['balanced_accuracy']:.3f} ({metrics['n']} sequences)",
+        title or f"Confusion matrix ({metrics['n']} sequences)\naccuracy {metrics['accuracy']:.3f}, "
+        f"balanced accuracy {metrics['balanced_accuracy']:.3f}",
         fontsize=10,
     )
     fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="share of the actual class")

@@ -161,14 +161,22 @@ class Preparer:
         raw = frame[self.continuous].to_numpy(dtype="float64")  # (R, C)
         offsets = np.concatenate([[0], np.cumsum(lengths)])
         row_series = np.repeat(series, lengths)  # (R,)
-        filled = self._impute(raw, offsets, row_series)
-        scaled = (filled - self.loc_[row_series]) / self.scale_[row_series]
-        blocks = [scaled]
+        filled = self._impute(raw, offsets, row_series)  # raw itself when there is nothing to fill
+        n_cont = len(self.continuous)
+        width = n_cont + int(self.config.missing_indicator) + sum(map(len, self.categories_.values()))
+        values = np.empty((len(raw), width), dtype=np.float32)  # (R, F), the only full-size output
+        for c in range(n_cont):  # column by column, so temporaries stay one column wide
+            values[:, c] = (filled[:, c] - self.loc_[row_series, c]) / self.scale_[row_series, c]
+        column = n_cont
         if self.config.missing_indicator:
-            blocks.append(np.isnan(raw[:, :1]).astype("float64"))
-        blocks += [self._one_hot(frame[c], c) for c in self.categories_]
+            values[:, column] = np.isnan(raw[:, 0])
+            column += 1
+        for name in self.categories_:
+            block = self._one_hot(frame[name], name)
+            values[:, column : column + block.shape[1]] = block
+            column += block.shape[1]
         return Panel(
-            values=np.ascontiguousarray(np.hstack(blocks), dtype=np.float32),
+            values=values,
             offsets=offsets,
             target=raw[:, 0].copy() if self.columns.target else np.full(len(raw), np.nan),
             series=series,
@@ -185,7 +193,7 @@ class Preparer:
     def _impute(self, raw: np.ndarray, offsets: np.ndarray, row_series: np.ndarray) -> np.ndarray:
         method = self.config.impute
         if method == "drop" or not np.isnan(raw).any():
-            return raw.copy()
+            return raw
         if method == "mean":
             return np.where(np.isnan(raw), self.fill_[row_series], raw)
         if method == "zero":

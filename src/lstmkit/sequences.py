@@ -301,12 +301,11 @@ class SequenceBatches:
 
     buffer: (R, F), offsets: (S + 1,), targets: (S,) class indices or (S, T) values, index: (M,) the
     sequences this set uses. ``epoch(generator)`` yields shuffled ``((x, lengths), y)`` batches covering
-    each sequence once; ``ordered(size)`` yields them in order.
+    each sequence once; ``ordered(size)`` yields them in order. Under ``torchrun`` (``rank`` of ``world``)
+    every rank draws the same permutation and keeps its own disjoint share, as ``windows.WindowBatches``.
     """
 
-    def __init__(
-        self, buffer: Tensor, offsets: Tensor, targets: Tensor, index: Tensor, batch_size: int
-    ) -> None:
+    def __init__(self, buffer: Tensor, offsets: Tensor, targets: Tensor, index: Tensor, batch_size: int) -> None:
         self.buffer, self.offsets, self.targets = buffer, offsets, targets
         self.index, self.batch_size = index, batch_size
 
