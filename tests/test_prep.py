@@ -9,7 +9,7 @@ from hypothesis.extra.numpy import arrays
 
 from lstmkit.exceptions import ConfigError, DataError
 from lstmkit.io import Columns, read_table
-from lstmkit.prep import PrepConfig, Preparer
+from lstmkit.prep import Preparer, PrepConfig
 
 COLS = Columns(target="y", time_col="timestamp", features=("temp",), categorical=("kind",))
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import shared_file
 from typer.testing import CliRunner
 
+from conftest import shared_file
 from lstmkit.cli import app
 
 runner = CliRunner()

@@ -5,9 +5,9 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from .arrays import LSTMClassifier, LSTMRegressor
+from .backtest import Backtest, backtest
 from .classifier import SequenceClassifier
 from .classmetrics import ClassificationEvaluation
-from .backtest import Backtest, backtest
 from .datasets import load_airline, make_demo_series
 from .exceptions import ConfigError, DataError, LstmkitError, ModelFileError, NotFittedError
 from .forecaster import Evaluation, Forecaster

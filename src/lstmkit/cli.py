@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import functools
 import json
-import shutil
 import math
+import shutil
 import warnings
 from enum import Enum
 from pathlib import Path
