@@ -133,7 +133,7 @@ def test_save_load_identical_probabilities_in_a_new_process(sequences, fast_clas
         ],
         check=True,
     )
-    again = pd.read_csv(tmp_path / "p.csv")
+    again = pd.read_csv(tmp_path / "p.csv", float_precision="round_trip")  # exact float text
     np.testing.assert_array_equal(again.iloc[:, 2:].to_numpy(), expected.iloc[:, 2:].to_numpy())
     assert (again["label"] == expected["label"]).all()
     config = json.loads((tmp_path / "m" / "config.json").read_text())

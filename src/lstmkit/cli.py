@@ -219,7 +219,7 @@ def train(
     missing_indicator: Annotated[bool, typer.Option(help="Add a 0/1 input marking missing target values.")] = False,
     loss: Annotated[Optional[Loss], typer.Option(help="Training loss (forecast) \\[default: mse].")] = None,
     class_weight: Annotated[Optional[ClassWeight], typer.Option(help="balanced: weigh each class by 1/frequency in the loss \\[default: none].")] = None,
-    batch_size: Annotated[Optional[int], typer.Option(help="Windows (or sequences) per batch \\[default: forecast 64, classify 32].")] = None,
+    batch_size: Annotated[Optional[int], typer.Option(help="Windows (or sequences) per batch \\[default: forecast 64, down to 16 for short series; classify 32].")] = None,
     lr: Annotated[Optional[float], typer.Option(help="Adam learning rate, halved when validation loss stalls \\[default: forecast 3e-3, classify 1e-3].")] = None,
     max_epochs: Annotated[Optional[int], typer.Option(help="Most epochs \\[default: forecast 100, classify 300].")] = None,
     patience: Annotated[Optional[int], typer.Option(help="Stop after this many epochs without validation improvement, 0: never \\[default: forecast 10, classify 50].")] = None,

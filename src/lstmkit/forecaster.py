@@ -68,7 +68,7 @@ class Forecaster:
         impute: str = "interpolate",
         missing_indicator: bool = False,
         loss: str = "mse",
-        batch_size: int = 64,
+        batch_size: int | None = None,
         lr: float = 3e-3,
         max_epochs: int = 100,
         patience: int | None = 10,
@@ -162,8 +162,9 @@ class Forecaster:
         self.feature_names_in_ = panel.feature_names
         self.n_features_in_ = len(panel.feature_names)
         self.mase_scale_ = self._mase_scales(panel, test_size)
+        self.batch_size_ = self.batch_size or self._auto_batch_size(panel)
         self.train_config_ = TrainConfig(
-            batch_size=self.batch_size,
+            batch_size=self.batch_size_,
             lr=self.lr,
             max_epochs=self.max_epochs,
             patience=self.patience,
@@ -287,6 +288,12 @@ class Forecaster:
             scales[panel.series[i]] = seasonal_scale(panel.target[start : end - test_size], self.season_)
         return scales
 
+    def _auto_batch_size(self, panel: Panel) -> int:
+        """64 windows, or fewer (down to 16) so that a small series still gets about 8 steps an epoch: on
+        airline (73 training windows) batches of 64 leave 2 steps an epoch and rolling MASE 1.45; 16 gives 0.75."""
+        windows = int(np.maximum(panel.lengths - self.test_size_ - self.lookback_ - self.horizon_ + 1, 0).sum())
+        return int(min(64, max(16, windows // 8)))
+
     def _batches(self, panel: Panel, device: torch.device) -> tuple[WindowBatches, WindowBatches]:
         train_len = pd.Series(panel.lengths - self.test_size_)
         test_cut = train_len.to_numpy()
@@ -303,7 +310,7 @@ class Forecaster:
                 "(impute='drop'). Use --impute interpolate, or a shorter --lookback."
             )
         buffer = torch.from_numpy(panel.values).to(device)
-        bs, spe = self.batch_size, self.steps_per_epoch
+        bs, spe = self.batch_size_, self.steps_per_epoch
         train = WindowBatches(buffer, torch.from_numpy(train_starts).to(device), lb, h, bs, spe)
         val = WindowBatches(buffer, torch.from_numpy(val_starts).to(device), lb, h, bs)
         log.info("%d training windows, %d validation windows", len(train_starts), len(val_starts))
