@@ -101,10 +101,10 @@ def test_save_load_identical_in_a_new_process(tmp_path, monthly, fast):
     expected = model.predict(data)
     code = (
         "import sys, lstmkit; m = lstmkit.Forecaster.load(sys.argv[1]); "
-        "m.predict(sys.argv[2]).to_json(sys.argv[3], date_format='iso', double_precision=15)"
+        "m.predict(sys.argv[2]).to_csv(sys.argv[3], index=False)"
     )
-    subprocess.run([sys.executable, "-c", code, tmp_path / "m", data, tmp_path / "p.json"], check=True)
-    got = pd.read_json(tmp_path / "p.json")
+    subprocess.run([sys.executable, "-c", code, tmp_path / "m", data, tmp_path / "p.csv"], check=True)
+    got = pd.read_csv(tmp_path / "p.csv", float_precision="round_trip")  # exact float text
     np.testing.assert_array_equal(got["forecast"].to_numpy(), expected["forecast"].to_numpy())
     # the model folder holds JSON and safetensors only
     assert sorted(p.name for p in (tmp_path / "m").iterdir()) == ["config.json", "weights.safetensors"]
