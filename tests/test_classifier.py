@@ -119,7 +119,7 @@ def test_save_load_identical_probabilities_in_a_new_process(sequences, fast_clas
     sequences.to_csv(tmp_path / "data.csv", index=False)
     expected = model.predict_proba(tmp_path / "data.csv")
     code = (
-        "import sys, lstmkit; m = lstmkit.SequenceClassifier.load(sys.argv[1]); "
+        "import sys, torch, lstmkit; torch.set_num_threads(1); m = lstmkit.SequenceClassifier.load(sys.argv[1]); "  # same threads as this process: same sums
         "m.predict_proba(sys.argv[2]).to_csv(sys.argv[3], index=False)"
     )
     subprocess.run(
