@@ -51,7 +51,7 @@ def main() -> None:
         "with per-window normalisation and gradient clipping; the floor times only its bare loop over "
         "pre-built batches; raw includes its windowing.",
         "",
-        f"Reproduce: `.venv/bin/python bench/fit_overhead.py --repeats {args.repeats}`",
+        f"Reproduce: `.venv/bin/python bench/fit_overhead.py --repeats {args.repeats} --only {','.join(datasets)}`",
         "",
         "| dataset | steps | floor s | raw s | lstmkit s | lstmkit / floor | lstmkit / raw | per-repeat lstmkit / floor |",
         "|---|---|---|---|---|---|---|---|",

@@ -82,7 +82,7 @@ def main() -> None:
         "(test = last 24 / 104 / 336 points). 'peer fit s' = floor s (this run) x the peer's fit/floor ratio "
         "from PEERS.md.",
         "",
-        "Reproduce: `.venv/bin/python bench/time_to_quality.py`",
+        f"Reproduce: `.venv/bin/python bench/time_to_quality.py --only {args.only}`",
         "",
         "| dataset | best peer (E1 MAE) | floor s (this run) | peer fit s (est.) | lstmkit s to reach it | ratio | "
         "lstmkit final MAE | lstmkit total train s | epochs |",

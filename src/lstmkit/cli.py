@@ -144,7 +144,7 @@ def interval_table(metrics: dict, title: str) -> Table:
 
 def metrics_table(metrics: dict, title: str) -> Table:
     table = Table(title=title, title_justify="left")
-    table.add_column("evaluation")
+    table.add_column("evaluation", no_wrap=True)
     table.add_column("method", no_wrap=True)
     for name in ("mae", "rmse", "mape", "smape", "mase"):
         table.add_column(name.upper(), justify="right")

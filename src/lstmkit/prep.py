@@ -93,7 +93,8 @@ class Preparer:
         self.ids_, lengths = series_runs(frame, self.columns.id_col)
         train_lengths = np.maximum(lengths - test_size, 0)
         starts = np.repeat(np.cumsum(lengths) - lengths, lengths)  # (R,) first row of each row's series
-        train_all = frame[np.arange(len(frame)) - starts < np.repeat(train_lengths, lengths)]
+        keep = np.arange(len(frame)) - starts < np.repeat(train_lengths, lengths)
+        train_all = frame if keep.all() else frame[keep]  # no copy when nothing is held out
         if self.config.per_series:
             bounds = np.concatenate([[0], np.cumsum(train_lengths)])
             parts = (train_all.iloc[a:b] for a, b in zip(bounds[:-1], bounds[1:]))
@@ -107,31 +108,36 @@ class Preparer:
         return self
 
     def _series_stats(self, sid: str | None, train: pd.DataFrame) -> tuple[list[float], list[float], list[float]]:
-        values = train[self.continuous].to_numpy(dtype="float64")  # (T, C)
-        empty = np.isnan(values).all(axis=0)
-        if empty.any():
-            name = self.continuous[int(np.flatnonzero(empty)[0])]
-            where = f" of series {sid!r}" if self.columns.id_col and sid is not None else ""
-            raise DataError(
-                f"column {name!r}{where} has no observed value in the training rows ({len(train)} rows). "
-                "Drop that series or that column, or use a smaller --test-size."
-            )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            mean = np.nanmean(values, axis=0)
-            kind = self.config.scaling
-            if kind == "standard":
-                loc, scale = mean, np.nanstd(values, axis=0)
-            elif kind == "minmax":
-                loc = np.nanmin(values, axis=0)
-                scale = np.nanmax(values, axis=0) - loc
-            elif kind == "robust":
-                q25, loc, q75 = np.nanpercentile(values, [25, 50, 75], axis=0)
-                scale = q75 - q25
-            else:
-                loc, scale = np.zeros_like(mean), np.ones_like(mean)
-        scale = np.where(np.isfinite(scale) & (scale > 1e-12), scale, 1.0)
-        return mean.tolist(), loc.tolist(), scale.tolist()
+        """(fill, loc, scale) per continuous column, one column at a time so that a long series never needs
+        more than one column-sized temporary."""
+        stats = []
+        for name in self.continuous:
+            values = train[name].to_numpy(dtype="float64")  # (T,)
+            if np.isnan(values).all():
+                where = f" of series {sid!r}" if self.columns.id_col and sid is not None else ""
+                raise DataError(
+                    f"column {name!r}{where} has no observed value in the training rows ({len(train)} rows). "
+                    "Drop that series or that column, or use a smaller --test-size."
+                )
+            stats.append(self._column_stats(values[~np.isnan(values)]))
+        fill, loc, scale = (list(column) for column in zip(*stats))
+        return fill, loc, scale
+
+    def _column_stats(self, values: np.ndarray) -> tuple[float, float, float]:
+        """(mean, loc, scale) of the observed values of one column."""
+        mean = float(values.mean())
+        kind = self.config.scaling
+        if kind == "standard":
+            loc, scale = mean, float(values.std())
+        elif kind == "minmax":
+            loc = float(values.min())
+            scale = float(values.max()) - loc
+        elif kind == "robust":
+            q25, loc, q75 = (float(q) for q in np.percentile(values, [25, 50, 75]))
+            scale = q75 - q25
+        else:
+            loc, scale = 0.0, 1.0
+        return mean, loc, scale if np.isfinite(scale) and scale > 1e-12 else 1.0
 
     # ---- transform ---------------------------------------------------------------------------------
     @property
