@@ -354,15 +354,24 @@ class Forecaster:
             step = np.tile(np.arange(steps), len(panel.ids))
             series = np.repeat(panel.series, steps)
             bands = iv.bounds(self, buffer, origin, step, series, values.ravel(), levels, interval_method)
-        frames = []
-        for i, sid in enumerate(panel.ids):
-            part = {self._time_name: self._future_times(panel.times[i], steps), "forecast": values[i]}
-            for key, (lower, upper) in bands.items():
-                part |= {f"lower_{key}": lower[i * steps : (i + 1) * steps], f"upper_{key}": upper[i * steps : (i + 1) * steps]}
-            if self.columns_.id_col:
-                part = {self.columns_.id_col: sid, **part}
-            frames.append(pd.DataFrame(part))
-        return pd.concat(frames, ignore_index=True)
+        out = {self._time_name: self._future_time_block(panel, steps), "forecast": values.ravel()}
+        for key, (lower, upper) in bands.items():
+            out |= {f"lower_{key}": lower, f"upper_{key}": upper}
+        if self.columns_.id_col:
+            out = {self.columns_.id_col: np.repeat(np.array(panel.ids, dtype=object), steps), **out}
+        return pd.DataFrame(out)
+
+    def _future_time_block(self, panel: Panel, steps: int):
+        """(S * K,) the K times after each series' end, flat in series order; series that end at the same
+        time share one computed block (a panel of 10,000 aligned series computes it once)."""
+        blocks: dict = {}
+        parts = []
+        for times in panel.times:
+            key = (len(times), times[-1]) if isinstance(times, pd.RangeIndex) else times[-1]
+            if key not in blocks:
+                blocks[key] = np.asarray(self._future_times(times, steps))
+            parts.append(blocks[key])
+        return np.concatenate(parts)
 
     def predict_values(self, values: np.ndarray, steps: int | None = None, *, series: Sequence[str] | None = None) -> np.ndarray:
         """Fast path without pandas: forecasts from raw history arrays, for serving one or many series.
