@@ -27,6 +27,7 @@ from .exceptions import ConfigError, DataError, NotFittedError
 from .io import Columns, checked_names, infer_freq, read_table, season_length
 from .metrics import seasonal_scale
 from .networks import WINDOW_NORMS, ForecastNet, NetConfig, PinballLoss
+from .params import Params
 from .prep import Panel, Preparer, PrepConfig
 from .progress import Reporter, make_reporter
 from .training import TrainConfig, fit, resolve_device
@@ -39,7 +40,7 @@ log = logging.getLogger(__name__)
 MAX_VAL_WINDOWS = 8192  # validation windows scored per epoch, evenly spaced over the validation part
 
 
-class Forecaster:
+class Forecaster(Params):
     """An LSTM that forecasts the next ``horizon`` steps from the last ``lookback`` steps.
 
     Parameters are stored as given; they are checked and defaults resolved in ``fit``. ``lookback`` and
@@ -101,28 +102,6 @@ class Forecaster:
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
-
-    # ---- sklearn-style parameters ------------------------------------------------------------------
-    def get_params(self, deep: bool = True) -> dict:
-        import inspect
-
-        names = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
-        return {name: getattr(self, name) for name in names}
-
-    def set_params(self, **params) -> Forecaster:
-        valid = self.get_params()
-        for name, value in params.items():
-            if name not in valid:
-                from .exceptions import did_you_mean
-
-                raise ConfigError(f"Forecaster has no parameter {name!r}.{did_you_mean(name, valid)}")
-            setattr(self, name, value)
-        return self
-
-    def __repr__(self) -> str:
-        defaults = type(self)().get_params()
-        changed = {k: v for k, v in self.get_params().items() if v != defaults[k]}
-        return f"Forecaster({', '.join(f'{k}={v!r}' for k, v in changed.items())})"
 
     # ---- fit ---------------------------------------------------------------------------------------
     def fit(

@@ -23,6 +23,7 @@ from .artifact import load_model, save_model
 from .classnets import ARCHS, CELL_ACTIVATIONS, READOUTS, SequenceNet, SequenceNetConfig
 from .exceptions import ConfigError, DataError, ModelFileError, NotFittedError, did_you_mean
 from .io import Columns
+from .params import Params
 from .prep import Preparer, PrepConfig
 from .progress import Reporter, make_reporter
 from .sequences import SequenceBatches, drop_gaps, pad_batch
@@ -35,31 +36,11 @@ log = logging.getLogger(__name__)
 PREDICT_CHUNK = 512  # sequences per forward pass at prediction time
 
 
-class SequenceModel:
+class SequenceModel(Params):
     """Base of the whole-sequence estimators. Subclasses define ``__init__`` (keyword-only parameters,
     stored unchanged, as scikit-learn expects) and set ``_kind`` (the model file's kind)."""
 
     _kind = "sequence_model"
-
-    # ---- sklearn-style parameters ------------------------------------------------------------------
-    def get_params(self, deep: bool = True) -> dict:
-        names = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
-        return {name: getattr(self, name) for name in names}
-
-    def set_params(self, **params) -> SequenceModel:
-        valid = self.get_params()
-        for name, value in params.items():
-            if name not in valid:
-                raise ConfigError(
-                    f"{type(self).__name__} has no parameter {name!r}.{did_you_mean(name, valid)}"
-                )
-            setattr(self, name, value)
-        return self
-
-    def __repr__(self) -> str:
-        defaults = type(self)().get_params()
-        changed = {k: v for k, v in self.get_params().items() if v != defaults[k]}
-        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in changed.items())})"
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "net_"):
