@@ -111,5 +111,9 @@ if __name__ == "__main__":
     import torch
 
     torch.set_num_threads(2)
+    # torch imports torch._dynamo (~1.2 s, once per process) when the first optimizer is built; the floor
+    # builds its optimizer before its timer, so every system pays that import before timing.
+    import torch._dynamo  # noqa: F401
+
     system, dataset = sys.argv[1], sys.argv[2]
     print(json.dumps({"system": system, "dataset": dataset, **SYSTEMS[system](_data(dataset))}))

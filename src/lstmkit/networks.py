@@ -96,7 +96,8 @@ class ForecastNet(nn.Module):
         loc, scale = self._window_stats(x)  # (N, 1, C) each, or None
         if loc is not None:
             c = self.config.n_normalised
-            x = torch.cat([(x[..., :c] - loc) / scale, x[..., c:]], dim=-1)  # (N, L, F)
+            scaled = (x[..., :c] - loc) / scale  # (N, L, C)
+            x = scaled if c == x.shape[-1] else torch.cat([scaled, x[..., c:]], dim=-1)  # (N, L, F)
         out, _ = self.lstm(x)  # (N, L, hidden)
         y = self.head(out[:, -1, :])  # (N, H * Q)  state after the last observed step
         if self.n_quantiles:
