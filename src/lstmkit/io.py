@@ -131,11 +131,14 @@ def read_table(source: str | Path | pd.DataFrame | np.ndarray, columns: Columns)
 
     The result has a fresh RangeIndex; series (when ``id_col`` is set) are contiguous, in the order of
     their first appearance, and within each series rows are in time order (or file order without a time
-    column). The target and numeric features are float64, categorical columns are strings.
+    column). The target and numeric features are float64 (float32 columns stay float32: half the memory
+    for long data), categorical columns are strings. The caller's data is never modified.
     """
     frame = load_frame(source, columns.used)
     _check_columns(frame, columns)
-    frame = frame[columns.used].copy()
+    # Whole columns are replaced below, never written into, so a shallow copy protects the caller's frame;
+    # a Parquet file read column-wise already has exactly the used columns (no copy at all then).
+    frame = frame.copy(deep=False) if list(frame.columns) == columns.used else frame[columns.used].copy(deep=False)
     for name in filter(None, (columns.target, *columns.features)):
         frame[name] = _numeric(frame[name], name, is_target=name == columns.target)
     for name in columns.categorical:
@@ -150,7 +153,9 @@ def read_table(source: str | Path | pd.DataFrame | np.ndarray, columns: Columns)
         frame[columns.id_col] = pd.Categorical(frame[columns.id_col], categories=order)
         frame = frame.sort_values(columns.id_col, kind="stable")
         frame[columns.id_col] = frame[columns.id_col].astype(str)
-    return frame.reset_index(drop=True)
+    if not frame.index.equals(pd.RangeIndex(len(frame))):
+        frame.index = pd.RangeIndex(len(frame))  # (reset_index would copy every column under pandas 2)
+    return frame
 
 
 def _check_columns(frame: pd.DataFrame, columns: Columns) -> None:
@@ -179,7 +184,8 @@ def _numeric(values: pd.Series, name: str, *, is_target: bool) -> pd.Series:
                 f"(row {bad.index[0]}). {hint}"
             )
         values = converted
-    values = values.astype("float64")
+    if values.dtype != np.float32:
+        values = values.astype("float64")
     if values.isna().all():
         raise DataError(f"{role} column {name!r} has no values: all {len(values)} are missing. Choose another column.")
     infinite = np.isinf(values.to_numpy())

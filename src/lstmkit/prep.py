@@ -89,39 +89,35 @@ class Preparer:
     # ---- fit ---------------------------------------------------------------------------------------
     def fit(self, frame: pd.DataFrame, test_size: int = 0) -> Preparer:
         """Learn statistics from each series' rows except its last ``test_size`` (pooled over all series
-        when ``per_series`` is off: then the statistics have one row, shared by every series)."""
+        when ``per_series`` is off: then the statistics have one row, shared by every series).
+
+        One column at a time, so a long table never needs more than one column-sized temporary."""
         self.ids_, lengths = series_runs(frame, self.columns.id_col)
         train_lengths = np.maximum(lengths - test_size, 0)
         starts = np.repeat(np.cumsum(lengths) - lengths, lengths)  # (R,) first row of each row's series
-        keep = np.arange(len(frame)) - starts < np.repeat(train_lengths, lengths)
-        train_all = frame if keep.all() else frame[keep]  # no copy when nothing is held out
-        if self.config.per_series:
-            bounds = np.concatenate([[0], np.cumsum(train_lengths)])
-            parts = (train_all.iloc[a:b] for a, b in zip(bounds[:-1], bounds[1:]))
-            stats = [self._series_stats(sid, train) for sid, train in zip(self.ids_, parts)]
-        else:
-            stats = [self._series_stats(None, train_all)]
-        self.fill_ = np.array([s[0] for s in stats])  # (S, C) value used by impute='mean'; S = 1 if pooled
-        self.loc_ = np.array([s[1] for s in stats])  # (S, C)
-        self.scale_ = np.array([s[2] for s in stats])  # (S, C)
-        self.categories_ = {c: sorted(train_all[c].unique().tolist()) for c in self.columns.categorical}
+        keep = np.arange(len(frame)) - starts < np.repeat(train_lengths, lengths)  # (R,) training rows
+        bounds = np.concatenate([[0], np.cumsum(train_lengths)])  # series s: bounds[s]:bounds[s + 1] of kept rows
+        groups = list(zip(bounds[:-1], bounds[1:])) if self.config.per_series else [(0, int(bounds[-1]))]
+        shape = (len(groups), len(self.continuous))  # (S, C); S = 1 if pooled
+        self.fill_, self.loc_, self.scale_ = np.empty(shape), np.empty(shape), np.empty(shape)
+        for c, name in enumerate(self.continuous):
+            column = _kept(frame[name].to_numpy(dtype="float64"), keep)  # (T,) training rows of every series
+            for g, (a, b) in enumerate(groups):
+                values = column[a:b]
+                observed = values[~np.isnan(values)]
+                if not len(observed):
+                    sid = self.ids_[g] if self.config.per_series and self.columns.id_col else None
+                    where = f" of series {sid!r}" if sid is not None else ""
+                    raise DataError(
+                        f"column {name!r}{where} has no observed value in the training rows ({b - a} rows). "
+                        "Drop that series or that column, or use a smaller --test-size."
+                    )
+                # fill: the value impute='mean' uses
+                self.fill_[g, c], self.loc_[g, c], self.scale_[g, c] = self._column_stats(observed)
+        self.categories_ = {
+            c: sorted(pd.unique(_kept(frame[c].to_numpy(), keep)).tolist()) for c in self.columns.categorical
+        }
         return self
-
-    def _series_stats(self, sid: str | None, train: pd.DataFrame) -> tuple[list[float], list[float], list[float]]:
-        """(fill, loc, scale) per continuous column, one column at a time so that a long series never needs
-        more than one column-sized temporary."""
-        stats = []
-        for name in self.continuous:
-            values = train[name].to_numpy(dtype="float64")  # (T,)
-            if np.isnan(values).all():
-                where = f" of series {sid!r}" if self.columns.id_col and sid is not None else ""
-                raise DataError(
-                    f"column {name!r}{where} has no observed value in the training rows ({len(train)} rows). "
-                    "Drop that series or that column, or use a smaller --test-size."
-                )
-            stats.append(self._column_stats(values[~np.isnan(values)]))
-        fill, loc, scale = (list(column) for column in zip(*stats))
-        return fill, loc, scale
 
     def _column_stats(self, values: np.ndarray) -> tuple[float, float, float]:
         """(mean, loc, scale) of the observed values of one column."""
@@ -164,18 +160,21 @@ class Preparer:
                 "or retrain with the new ones included."
             )
         series = np.array([index[sid] for sid in ids], dtype=np.int64)
-        raw = frame[self.continuous].to_numpy(dtype="float64")  # (R, C)
         offsets = np.concatenate([[0], np.cumsum(lengths)])
         row_series = np.repeat(series, lengths)  # (R,)
-        filled = self._impute(raw, offsets, row_series)  # raw itself when there is nothing to fill
         n_cont = len(self.continuous)
         width = n_cont + int(self.config.missing_indicator) + sum(map(len, self.categories_.values()))
-        values = np.empty((len(raw), width), dtype=np.float32)  # (R, F), the only full-size output
-        for c in range(n_cont):  # column by column, so temporaries stay one column wide
-            values[:, c] = (filled[:, c] - self.loc_[row_series, c]) / self.scale_[row_series, c]
+        values = np.empty((len(frame), width), dtype=np.float32)  # (R, F), the only full-size output
+        target = np.full(len(frame), np.nan)
+        for c, name in enumerate(self.continuous):  # column by column: temporaries stay one column wide
+            raw = frame[name].to_numpy(dtype="float64")  # (R,)
+            if c == 0 and self.columns.target:
+                target = raw.copy()  # a view would keep the whole table alive
+            filled = self._impute(raw, c, offsets, row_series)  # raw itself when there is nothing to fill
+            values[:, c] = (filled - self.loc_[row_series, c]) / self.scale_[row_series, c]
         column = n_cont
         if self.config.missing_indicator:
-            values[:, column] = np.isnan(raw[:, 0])
+            values[:, column] = np.isnan(target)
             column += 1
         for name in self.categories_:
             block = self._one_hot(frame[name], name)
@@ -184,7 +183,7 @@ class Preparer:
         return Panel(
             values=values,
             offsets=offsets,
-            target=raw[:, 0].copy() if self.columns.target else np.full(len(raw), np.nan),
+            target=target,
             series=series,
             ids=ids,
             times=self._times(frame, offsets),
@@ -196,25 +195,25 @@ class Preparer:
             return [pd.Index(t) for t in np.split(frame[self.columns.time_col].to_numpy(), offsets[1:-1])]
         return [pd.RangeIndex(n) for n in np.diff(offsets)]
 
-    def _impute(self, raw: np.ndarray, offsets: np.ndarray, row_series: np.ndarray) -> np.ndarray:
+    def _impute(self, raw: np.ndarray, c: int, offsets: np.ndarray, row_series: np.ndarray) -> np.ndarray:
+        """Fill the gaps of continuous column ``c``. raw: (R,) -> (R,)"""
         method = self.config.impute
         if method == "drop" or not np.isnan(raw).any():
             return raw
+        fill = self.fill_[row_series, c]  # (R,)
         if method == "mean":
-            return np.where(np.isnan(raw), self.fill_[row_series], raw)
+            return np.where(np.isnan(raw), fill, raw)
         if method == "zero":
             return np.nan_to_num(raw, nan=0.0)
         # interpolate / ffill work within each series; edges take the nearest observed value.
-        frame = pd.DataFrame(raw)
         groups = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
-        grouped = frame.groupby(groups, sort=False)
+        grouped = pd.Series(raw).groupby(groups, sort=False)
         if method == "interpolate":
             out = grouped.transform(lambda s: s.interpolate(limit_direction="both"))
         else:
-            out = grouped.ffill()
-            out = out.groupby(groups, sort=False).bfill()
+            out = grouped.ffill().groupby(groups, sort=False).bfill()
         filled = out.to_numpy(dtype="float64")
-        return np.where(np.isnan(filled), self.fill_[row_series], filled)  # a column empty in a series
+        return np.where(np.isnan(filled), fill, filled)  # a column empty in a series
 
     def _one_hot(self, values: pd.Series, column: str) -> np.ndarray:
         cats = self.categories_[column]
@@ -278,6 +277,11 @@ class Preparer:
         prep.scale_ = np.array(state["scale"], dtype="float64").reshape(-1, n_cont)
         prep.categories_ = {k: list(v) for k, v in state["categories"].items()}
         return prep
+
+
+def _kept(values: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """values[keep] without a copy when every row is kept."""
+    return values if keep.all() else values[keep]
 
 
 def series_runs(frame: pd.DataFrame, id_col: str | None) -> tuple[list[str], np.ndarray]:
