@@ -21,11 +21,9 @@ from torch import Tensor, nn
 
 from .exceptions import ConfigError
 from .prep import Panel
-from .windows import gather_inputs
+from .windows import gather_inputs, inference_chunk
 
 __all__ = ["predict_inputs", "rolling", "multistep", "future", "test_rows", "quantiles_at"]
-
-CHUNK = 8192
 
 
 @torch.inference_mode()
@@ -45,7 +43,7 @@ def predict_inputs(net: nn.Module, x: Tensor, steps: int | None = None, *, recur
             f"--horizon {steps}."
         )
     out = []
-    for chunk in x.split(CHUNK):
+    for chunk in x.split(inference_chunk(x.shape[1], net.config.hidden_size)):
         pieces, made = [], 0
         while made < steps:
             y = net(torch.nan_to_num(chunk, nan=0.0))  # (n, H)
@@ -68,7 +66,7 @@ def quantiles_at(net: nn.Module, buffer: Tensor, origin: np.ndarray, step: np.nd
     origins, which = np.unique(origin, return_inverse=True)
     x = gather_inputs(buffer, torch.as_tensor(origins, device=buffer.device), lookback)  # (O, L, F)
     out = []
-    for chunk in x.split(CHUNK):
+    for chunk in x.split(inference_chunk(lookback, net.config.hidden_size)):
         q = net.quantiles(torch.nan_to_num(chunk, nan=0.0))  # (o, H, Q)
         out.append(torch.where(chunk.isnan().any(dim=(1, 2))[:, None, None], torch.nan, q))
     q = torch.cat(out).cpu().numpy() if out else np.zeros((0, net.config.horizon, len(net.config.quantiles)))

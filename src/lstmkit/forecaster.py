@@ -31,7 +31,7 @@ from .params import Params
 from .prep import Panel, Preparer, PrepConfig
 from .progress import Reporter, make_reporter
 from .training import TrainConfig, fit, resolve_device
-from .windows import WindowBatches, window_starts
+from .windows import WindowBatches, inference_chunk, window_starts
 
 __all__ = ["Forecaster", "Evaluation"]  # Evaluation lives in evaluation.py; importable from here too
 
@@ -290,8 +290,9 @@ class Forecaster(Params):
             )
         buffer = torch.from_numpy(panel.values).to(device)
         bs, spe = self.batch_size_, self.steps_per_epoch
-        train = WindowBatches(buffer, torch.from_numpy(train_starts).to(device), lb, h, bs, spe)
-        val = WindowBatches(buffer, torch.from_numpy(val_starts).to(device), lb, h, bs)
+        chunk = inference_chunk(lb, self.hidden_size)
+        train = WindowBatches(buffer, torch.from_numpy(train_starts).to(device), lb, h, bs, spe, chunk)
+        val = WindowBatches(buffer, torch.from_numpy(val_starts).to(device), lb, h, bs, eval_size=chunk)
         log.info("%d training windows, %d validation windows", len(train_starts), len(val_starts))
         return train, val
 

@@ -33,6 +33,7 @@ import torch
 from torch import Tensor, nn
 
 from .exceptions import ConfigError, did_you_mean
+from .forecast import predict_inputs
 from .windows import gather_inputs
 
 if TYPE_CHECKING:
@@ -126,10 +127,8 @@ def calibrate(
     if len(origins) > MAX_ORIGINS:
         keep = np.linspace(0, len(origins) - 1, MAX_ORIGINS).round().astype(np.int64)
         origins, series = origins[keep], series[keep]
-    net.eval()
     x = gather_inputs(buffer, torch.as_tensor(origins, device=buffer.device), lookback)  # (O, L, F)
-    forecast = net(torch.nan_to_num(x, nan=0.0)).cpu().numpy().astype("float64")  # (O, H)
-    forecast[x.isnan().any(dim=(1, 2)).cpu().numpy()] = np.nan  # a gap gives no forecast
+    forecast = predict_inputs(net, x).cpu().numpy().astype("float64")  # (O, H), NaN where the input has a gap
     rows = origins[:, None] + np.arange(horizon)  # (O, H) target rows
     position = rows - offsets[:-1][series][:, None]
     inside = (position >= first[series][:, None]) & (position < end[series][:, None])

@@ -98,6 +98,16 @@ def gather_inputs(buffer: Tensor, ends: Tensor, lookback: int) -> Tensor:
     return buffer[rows]
 
 
+INFERENCE_BYTES = 32 * 2**20
+
+
+def inference_chunk(lookback: int, hidden_size: int) -> int:
+    """Windows per forward pass without gradients, sized so that one LSTM layer's output sequence
+    (N, L, hidden) float32 stays near 32 MB: 4,096 windows of lookback 128 and hidden 64 would hold 134 MB
+    per layer, more than a 2,000,000-row series itself."""
+    return int(max(64, INFERENCE_BYTES // (4 * lookback * hidden_size)))
+
+
 def _check_sizes(lookback: int, horizon: int) -> None:
     for name, value in (("lookback", lookback), ("horizon", horizon)):
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value <= 0:
@@ -110,7 +120,7 @@ class WindowBatches:
     buffer: (R, F) tensor, starts: (N,) int64 tensor of window start rows (both on the same device).
     ``epoch(generator)`` yields shuffled (x (B, L, F), y (B, H)) batches covering every window once, or
     ``steps_per_epoch`` batches of windows drawn at random when that is set (for long data).
-    ``ordered(size)`` yields all windows in order, for validation.
+    ``ordered()`` yields all windows in order, for validation, ``eval_size`` at a time.
 
     Under ``torchrun`` every rank draws the same random numbers (same seed) and keeps its own disjoint
     share: ``rank`` of ``world`` equal parts, so all ranks run the same number of steps.
@@ -124,8 +134,10 @@ class WindowBatches:
         horizon: int,
         batch_size: int,
         steps_per_epoch: int | None = None,
+        eval_size: int = 4096,
     ) -> None:
         self.buffer, self.starts = buffer, starts
+        self.eval_size = eval_size
         self.lookback, self.horizon = lookback, horizon
         self.batch_size, self.steps_per_epoch = batch_size, steps_per_epoch
 
@@ -144,6 +156,6 @@ class WindowBatches:
         for picks in batches:
             yield gather(self.buffer, self.starts[picks], self.lookback, self.horizon)
 
-    def ordered(self, size: int = 4096, rank: int = 0, world: int = 1):
-        for chunk in self.starts[rank::world].split(size):
+    def ordered(self, size: int | None = None, rank: int = 0, world: int = 1):
+        for chunk in self.starts[rank::world].split(size or self.eval_size):
             yield gather(self.buffer, chunk, self.lookback, self.horizon)
