@@ -64,8 +64,8 @@ class Stopwatch:
         device = next(model.net_.parameters()).device
         panel = model.prep_.transform(self.frame)
         buffer = __import__("torch").from_numpy(panel.values).to(device)
-        rows, _, scaled = fc.rolling(model.net_, buffer, panel, model.lookback_, self.n_test)
-        pred = model.prep_.inverse_target(scaled, np.zeros(len(rows), dtype=np.int64))
+        rows, _, ahead = fc.rolling(model.net_, buffer, panel, model.lookback_, self.n_test)
+        pred = model.prep_.inverse_target(ahead[:, 0], np.zeros(len(rows), dtype=np.int64))
         return float(np.mean(np.abs(panel.target[rows] - pred)))
 
 

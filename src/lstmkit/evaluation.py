@@ -84,18 +84,17 @@ def evaluate_panel(
     row_scale = np.repeat(model.mase_scale_[panel.series], panel.lengths)
     lb = model.lookback_
 
-    rows, _, scaled = fc.rolling(model.net_, buffer, panel, lb, test_size, end_gap)
+    rows, _, ahead = fc.rolling(model.net_, buffer, panel, lb, test_size, end_gap)  # (N,), (N, H) scaled
     zeros = np.zeros(len(rows), dtype=np.int64)
-    rolling = {"lstm": model.prep_.inverse_target(scaled, row_series[rows])}
+    rolling = {"lstm": model.prep_.inverse_target(ahead[:, 0], row_series[rows])}
     actual = panel.target[rows]
     roll_bands = _bands(model, buffer, rows, zeros, row_series[rows], rolling["lstm"], levels, interval_method, actual)
     for name, baseline in baselines.items():
         rolling[name] = baseline(history, series_start, rows, zeros, model.season_)
 
-    origin, step, _, scaled = fc.multistep(
-        model.net_, buffer, panel, lb, test_size, recursive_ok=model._recursive_ok, end_gap=end_gap
-    )
+    origin, step, _ = fc.multistep_points(panel, model.horizon_, test_size, end_gap)  # origins are test rows
     target_rows = origin + step
+    scaled = ahead[np.searchsorted(rows, origin), step]  # rows ascend: series back to back, in time order
     multi = {"lstm": model.prep_.inverse_target(scaled, row_series[target_rows])}
     multi_bands = _bands(
         model, buffer, origin, step, row_series[target_rows], multi["lstm"], levels, interval_method,

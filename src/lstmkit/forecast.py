@@ -2,8 +2,9 @@
 
 Three kinds, all returning scaled values (the estimator maps them back to the original scale):
 
-- ``rolling``: one step ahead at every row of each series' test part, from the true history.
-- ``multistep``: H steps from origins stepping by H through the test part (direct, all H at once).
+- ``rolling``: every step ahead (1..H) from every row of each series' test part, from the true history;
+  column 0 is the rolling one-step forecast, and the multi-step forecasts (H steps from origins stepping
+  by H through the test part, ``multistep_points``) are rows of it, so one forward pass serves both.
 - ``future``: the next ``steps`` rows after each series' end; recursive beyond H.
 - ``quantiles_at``: all Q quantiles of a quantile head for chosen (origin, step) points.
 
@@ -23,7 +24,7 @@ from .exceptions import ConfigError
 from .prep import Panel
 from .windows import gather_inputs, inference_chunk
 
-__all__ = ["predict_inputs", "rolling", "multistep", "future", "test_rows", "quantiles_at"]
+__all__ = ["predict_inputs", "rolling", "multistep_points", "future", "test_rows", "quantiles_at"]
 
 
 @torch.inference_mode()
@@ -86,36 +87,33 @@ def test_rows(panel: Panel, test_size: int, end_gap: int = 0) -> tuple[np.ndarra
 
 
 def rolling(net: nn.Module, buffer: Tensor, panel: Panel, lookback: int, test_size: int, end_gap: int = 0):
-    """One-step-ahead forecasts for every test row from the true history before it.
+    """Forecasts from every test row, from the true history before it: column 0 is the one-step-ahead
+    forecast, column j the (j + 1)-step one (the multi-step origins are among these rows, see
+    ``multistep_points``).
 
-    -> rows (N,), series (N,), forecast (N,) scaled
+    -> rows (N,), series (N,), forecast (N, H) scaled
     """
     rows, series = test_rows(panel, test_size, end_gap)
     x = gather_inputs(buffer, torch.as_tensor(rows, device=buffer.device), lookback)  # (N, L, F)
-    forecast = predict_inputs(net, x, 1)[:, 0]  # (N,)
-    return rows, series, forecast.cpu().numpy()
+    return rows, series, predict_inputs(net, x).cpu().numpy()
 
 
-def multistep(
-    net: nn.Module, buffer: Tensor, panel: Panel, lookback: int, test_size: int, *, recursive_ok: bool, end_gap: int = 0
-):
-    """H-step forecasts from origins test_start + k*H, k = 0, 1, ... (the last one cut at the test part's end).
+def multistep_points(panel: Panel, horizon: int, test_size: int, end_gap: int = 0):
+    """The multi-step points: origins test_start + k*H, k = 0, 1, ..., and steps 0..H-1 (the last origin cut
+    at the test part's end).
 
-    -> origin rows (N,), steps (N,) 0-based, series (N,), forecast (N,) scaled, flat over (origin, step)
+    -> origin rows (N,), steps (N,) 0-based, series (N,), flat over (origin, step)
     """
-    horizon = net.config.horizon
     ends = panel.offsets[1:] - end_gap  # (S,)
     starts = ends - test_size  # (S,)
     k = np.arange(-(-test_size // horizon))
     origins = (starts[:, None] + k[None, :] * horizon).ravel()  # (S * K,)
     series = np.repeat(np.arange(len(starts)), len(k))
-    x = gather_inputs(buffer, torch.as_tensor(origins, device=buffer.device), lookback)
-    forecast = predict_inputs(net, x, horizon, recursive_ok=recursive_ok).cpu().numpy()  # (S * K, H)
     step = np.tile(np.arange(horizon), len(origins))
     origin = np.repeat(origins, horizon)
     series = np.repeat(series, horizon)
     keep = origin + step < ends[series]  # inside the test part
-    return origin[keep], step[keep], series[keep], forecast.ravel()[keep]
+    return origin[keep], step[keep], series[keep]
 
 
 def future(net: nn.Module, buffer: Tensor, panel: Panel, lookback: int, steps: int, *, recursive_ok: bool) -> np.ndarray:
