@@ -67,7 +67,7 @@ def test_calibration_is_every_validation_error_and_nothing_else(data, model):
 
 
 def test_conformal_bounds_are_the_forecast_plus_minus_the_scaled_half_width(data, model):
-    ev = model.evaluate(data, intervals=[0.8, 0.9])
+    ev = model.evaluate(data, intervals=[0.8, 0.9], interval_method="conformal")
     half = model.calibration_.half_width(0.9)[0] * model.prep_.scale_[0, 0]
     np.testing.assert_allclose(ev.rolling["upper_0.9"] - ev.rolling["lstm"], half)
     np.testing.assert_allclose(ev.rolling["lstm"] - ev.rolling["lower_0.9"], half)
@@ -83,8 +83,9 @@ def test_conformal_coverage_on_noise():
     t = np.arange(1100)
     y = np.sin(2 * np.pi * t / 20) + rng.normal(0, 0.5, len(t))
     model = Forecaster(**FAST | {"max_epochs": 4}, lookback=40, horizon=5, val_size=300).fit(y, test_size=300)
-    cover = model.evaluate(y, intervals=0.9).metrics["rolling"]["lstm"]["intervals"]["0.9"]["coverage"]
-    assert 0.84 <= cover <= 0.96  # Binomial(300, 0.9) spans 0.867-0.933; the calibration's own noise adds a little
+    for method in ("conformal", "adaptive"):
+        cover = model.evaluate(y, intervals=0.9, interval_method=method).metrics["rolling"]["lstm"]["intervals"]["0.9"]
+        assert 0.84 <= cover["coverage"] <= 0.96, method  # Binomial(300, 0.9): 0.867-0.933, + the calibration's noise
 
 
 def test_predict_intervals_and_their_limits(data, model, tmp_path):

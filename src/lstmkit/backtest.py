@@ -106,7 +106,7 @@ def backtest(
     baselines="all",
     allow_in_sample: bool = False,
     intervals=None,
-    interval_method: str = "conformal",
+    interval_method: str = "adaptive",
     verbose: int = 0,
 ) -> Backtest:
     """Score the LSTM and the baselines on K expanding-window folds at the end of each series (see the module)."""

@@ -92,8 +92,9 @@ class IntervalMethod(str, Enum):
 
 INTERVALS_HELP = "Prediction intervals at these levels, e.g. 0.8,0.95 (lower_/upper_ columns per level)."
 METHOD_HELP = (
-    "conformal: from validation errors (any model); adaptive: conformal that adapts to the test outcomes as they "
-    "come in (evaluate and backtest only); quantile: the quantile head (train with --quantiles)."
+    "conformal: split conformal from validation errors (any model; the default of predict); adaptive: conformal "
+    "that adapts to the test outcomes as they come in (evaluate, backtest and report: their default); quantile: "
+    "the quantile head (train with --quantiles)."
 )
 
 
@@ -330,7 +331,7 @@ def evaluate(
     plot: Annotated[Optional[Path], typer.Option(help="Write the forecast plot, or the confusion matrix, (PNG) here.")] = None,
     output: Annotated[Optional[Path], typer.Option("--out", help="Write the forecasts, or the per-sequence predictions, (CSV) here.")] = None,
     intervals: Annotated[Optional[str], typer.Option(help=INTERVALS_HELP + " Scored: coverage, width, interval score.")] = None,
-    interval_method: Annotated[IntervalMethod, typer.Option(help=METHOD_HELP)] = IntervalMethod.conformal,
+    interval_method: Annotated[IntervalMethod, typer.Option(help=METHOD_HELP)] = IntervalMethod.adaptive,
     baselines: Annotated[Optional[str], typer.Option(help="Baselines, comma-separated, or 'all' (naive, seasonal_naive, drift, mean); ets, arima with lstmkit\\[classical]. \\[default: naive,seasonal_naive]")] = None,
 ) -> None:
     """Forecasters: rolling one-step and multi-step forecasts over the test part, next to naive baselines.
@@ -458,7 +459,7 @@ def backtest(
     allow_in_sample: Annotated[bool, typer.Option(help="Keep folds inside the model's training data (flagged) instead of refusing.")] = False,
     baselines: Annotated[str, typer.Option(help="Baselines, comma-separated, or 'all' (naive, seasonal_naive, drift, mean); ets, arima with lstmkit\\[classical].")] = "all",
     intervals: Annotated[Optional[str], typer.Option(help="Score intervals at these levels too, e.g. 0.9.")] = None,
-    interval_method: Annotated[IntervalMethod, typer.Option(help=METHOD_HELP)] = IntervalMethod.conformal,
+    interval_method: Annotated[IntervalMethod, typer.Option(help=METHOD_HELP)] = IntervalMethod.adaptive,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")] = False,
     plot: Annotated[Optional[Path], typer.Option(help="Write the plot of the folds (PNG) here.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No training progress (with --refit).")] = False,
@@ -523,7 +524,7 @@ def report(
     output: Annotated[Path, typer.Option("--out", help="HTML file to write (one self-contained page).")] = Path("report.html"),
     test_size: Annotated[Optional[int], typer.Option(help="Evaluate on the last N steps [default: the training test size].")] = None,
     intervals: Annotated[str, typer.Option(help="Interval levels to show and score.")] = "0.8,0.9",
-    interval_method: Annotated[IntervalMethod, typer.Option(help=METHOD_HELP)] = IntervalMethod.conformal,
+    interval_method: Annotated[IntervalMethod, typer.Option(help=METHOD_HELP)] = IntervalMethod.adaptive,
     folds: Annotated[int, typer.Option(help="Backtest folds over the test part (0: no backtest).")] = 4,
 ) -> None:
     """One self-contained HTML page: data, training curve, forecasts with bands, metrics, backtest, residuals."""

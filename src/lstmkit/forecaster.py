@@ -423,12 +423,13 @@ class Forecaster(Params):
             )
 
     def evaluate(
-        self, data, test_size: int | None = None, *, intervals=None, interval_method: str = "conformal", baselines=None
+        self, data, test_size: int | None = None, *, intervals=None, interval_method: str = "adaptive", baselines=None
     ) -> Evaluation:
         """Rolling one-step and multi-step forecasts over the last ``test_size`` rows of each series
         (default: the size the model was trained with), scored next to baselines on exactly the same points
         (default naive and seasonal_naive; ``baselines="all"`` adds drift and mean). With ``intervals``
-        (e.g. ``0.9`` or ``[0.8, 0.95]``) the LSTM's intervals are scored too (coverage, width, ...)."""
+        (e.g. ``0.9`` or ``[0.8, 0.95]``) the LSTM's intervals are scored too (coverage, width, ...); by default
+        adaptive conformal ones, which follow the outcomes as the rolling evaluation reveals them."""
         self._check_fitted()
         test_size = self.test_size_ if test_size is None else test_size
         if not isinstance(test_size, (int, np.integer)) or test_size <= 0:

@@ -60,7 +60,7 @@ def write_report(
     *,
     test_size: int | None = None,
     intervals=(0.8, 0.9),
-    interval_method: str = "conformal",
+    interval_method: str = "adaptive",
     folds: int = 4,
 ) -> Path:
     """Write the report of the model in ``model_dir`` on ``data`` to the HTML file ``out``, atomically."""
