@@ -2,7 +2,7 @@
 
 Per dataset (MANIFEST test sizes, default settings, each step a new process through the CLI):
 
-    lstmkit train DATA ... --out M                      -> evaluate M DATA --intervals 0.9 --json          (conformal)
+    lstmkit train DATA ... --out M                      -> evaluate M DATA --intervals 0.9 --json --interval-method conformal
                                                            evaluate M ... --interval-method adaptive       (ACI)
     lstmkit train DATA ... --quantiles 0.05,0.95 --out Q -> evaluate Q DATA --intervals 0.9 --interval-method quantile
 
@@ -75,13 +75,13 @@ def main() -> None:
                 model = f"{tmp}/{name}-{method}"
                 _, seconds = run([*LSTMKIT, *train, *extra, "--out", model])
                 evaluate = ["evaluate", model, path, "--intervals", str(LEVEL), "--json"]
-                evaluate += ["--interval-method", method] if method == "quantile" else []
+                evaluate += ["--interval-method", method]
                 metrics = json.loads(run([*LSTMKIT, *evaluate])[0])
                 found[method] = metrics["rolling"]["lstm"] | {"train_s": seconds}
                 commands.append(f"lstmkit {shlex.join(train[:-1] + extra)} --out M && lstmkit {shlex.join(['evaluate', 'M', *evaluate[2:]])}")
                 if method == "conformal":
                     found["gammas"] = gamma_sweep(model, path)
-                    adaptive = [*evaluate, "--interval-method", "adaptive"]
+                    adaptive = [*evaluate[:-1], "adaptive"]
                     found["adaptive"] = json.loads(run([*LSTMKIT, *adaptive])[0])["rolling"]["lstm"]
                     commands.append(f"lstmkit {shlex.join(['evaluate', 'M', *adaptive[2:]])}")
             rows.append((name, found))
