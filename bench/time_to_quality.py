@@ -72,6 +72,10 @@ class Stopwatch:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="airline,co2,taylor")
+    parser.add_argument(
+        "--horizons", default="default,1",
+        help="lstmkit horizons to run: 'default' (the season length) and/or numbers; the peers forecast 1 step",
+    )
     args = parser.parse_args()
     import pandas as pd
 
@@ -79,14 +83,15 @@ def main() -> None:
 
     lines = [
         "Default `Forecaster()` settings (early stopping on the end of the training part), protocol splits "
-        "(test = last 24 / 104 / 336 points). 'peer fit s' = floor s (this run) x the peer's fit/floor ratio "
-        "from PEERS.md.",
+        "(test = last 24 / 104 / 336 points), with the default horizon (the season length: one network forecasts "
+        "all H steps, and its first step is scored) and with `horizon=1` (the peers' task: nf_h1 and darts_rnn are "
+        "one-step models). 'peer fit s' = floor s (this run) x the peer's fit/floor ratio from PEERS.md.",
         "",
-        f"Reproduce: `.venv/bin/python bench/time_to_quality.py --only {args.only}`",
+        f"Reproduce: `.venv/bin/python bench/time_to_quality.py --only {args.only} --horizons {args.horizons}`",
         "",
-        "| dataset | best peer (E1 MAE) | floor s (this run) | peer fit s (est.) | lstmkit s to reach it | ratio | "
-        "lstmkit final MAE | lstmkit total train s | epochs |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| dataset | horizon | best peer (E1 MAE) | floor s (this run) | peer fit s (est.) | lstmkit s to reach it | "
+        "ratio | lstmkit final MAE | lstmkit total train s | epochs |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name in args.only.split(","):
         d = _data(name)
@@ -97,23 +102,24 @@ def main() -> None:
             ).stdout.splitlines()[-1]
         )
         frame = pd.DataFrame({"timestamp": d["ts"], "y": d["y"]})
-        model = Forecaster(verbose=0, device="cpu")
-        watch = Stopwatch(model, None, d["n_test"], peer_mae)
-        from lstmkit.io import Columns, read_table
-
-        watch.frame = read_table(frame, Columns(target="y", time_col="timestamp"))
-        model.fit(frame, target="y", time_col="timestamp", test_size=d["n_test"], reporter=watch)
         peer_s = floor["fit_s"] * peer_ratio
-        reached = watch.reached
-        final = (None, watch.trace[-1][1], watch._test_mae())  # the restored (best validation) weights
-        best_mae = min(t[2] for t in watch.trace)
-        cell = f"{reached:.1f}" if reached is not None else f"not reached (best {best_mae:.3g})"
-        ratio = f"**{reached / peer_s:.2f}**" if reached is not None else "n/a"
-        lines.append(
-            f"| {name} | {peer} ({peer_mae}) | {floor['fit_s']:.1f} | {peer_s:.1f} | {cell} | {ratio} | "
-            f"{final[2]:.4g} | {final[1]:.1f} | {len(watch.trace)} |"
-        )
-        print(lines[-1], flush=True)
+        for horizon in args.horizons.split(","):
+            model = Forecaster(horizon=None if horizon == "default" else int(horizon), verbose=0, device="cpu")
+            watch = Stopwatch(model, None, d["n_test"], peer_mae)
+            from lstmkit.io import Columns, read_table
+
+            watch.frame = read_table(frame, Columns(target="y", time_col="timestamp"))
+            model.fit(frame, target="y", time_col="timestamp", test_size=d["n_test"], reporter=watch)
+            reached = watch.reached
+            final = (None, watch.trace[-1][1], watch._test_mae())  # the restored (best validation) weights
+            best_mae = min(t[2] for t in watch.trace)
+            cell = f"{reached:.1f}" if reached is not None else f"not reached (best {best_mae:.3g})"
+            ratio = f"**{reached / peer_s:.2f}**" if reached is not None else "n/a"
+            lines.append(
+                f"| {name} | {model.horizon_} | {peer} ({peer_mae}) | {floor['fit_s']:.1f} | {peer_s:.1f} | {cell} | "
+                f"{ratio} | {final[2]:.4g} | {final[1]:.1f} | {len(watch.trace)} |"
+            )
+            print(lines[-1], flush=True)
     update_section("Time to quality", "\n".join(lines))
 
 
