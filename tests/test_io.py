@@ -28,6 +28,23 @@ def test_reads_parquet(tmp_path, monthly):
     assert len(read_table(path, cols(features=("temp",)))) == len(monthly)
 
 
+def test_parquet_reads_only_the_columns_used_and_keeps_float32(tmp_path, monthly):
+    path = tmp_path / "data.parquet"
+    monthly.assign(y=monthly["y"].astype("float32"), unused=1).to_parquet(path)
+    frame = read_table(path, cols())
+    assert list(frame.columns) == ["timestamp", "y"] and frame["y"].dtype == np.float32
+    np.testing.assert_allclose(frame["y"], monthly["y"].astype("float32"))
+
+
+def test_the_callers_frame_is_never_modified(monthly):
+    shuffled = monthly.sample(frac=1, random_state=1).assign(y=lambda f: f["y"].astype("int64"))
+    before = shuffled.copy(deep=True)
+    frame = read_table(shuffled, cols())
+    frame["y"] = 0.0
+    pd.testing.assert_frame_equal(shuffled, before)
+    assert frame.index.equals(pd.RangeIndex(len(frame)))
+
+
 def test_reads_arrays():
     frame = read_table(np.arange(10.0), Columns(target="y"))
     assert frame["y"].tolist() == list(range(10))

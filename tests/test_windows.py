@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from lstmkit import make_windows
 from lstmkit.exceptions import ConfigError, DataError
-from lstmkit.windows import gather, window_starts
+from lstmkit.windows import gather, inference_chunk, window_starts
 
 
 def test_windows_hand_worked():
@@ -98,3 +98,20 @@ def test_ranks_draw_disjoint_equal_shares(steps):
     else:
         for step in range(steps):  # the same step on two ranks draws different windows
             assert not torch.equal(seen[0][step], seen[1][step])
+
+
+def test_inference_chunk_bounds_the_lstm_output():
+    assert inference_chunk(128, 64) == 1024  # 1024 x 128 x 64 float32 = 32 MiB
+    assert inference_chunk(10_000, 512) == 64  # never below 64 windows
+
+
+def test_forecasts_do_not_depend_on_the_inference_chunk(monkeypatch, monthly):
+    from lstmkit import Forecaster, windows
+    from lstmkit.forecast import predict_inputs
+
+    model = Forecaster(hidden_size=8, num_layers=1, max_epochs=1, verbose=0, device="cpu")
+    model.fit(monthly, target="y", time_col="timestamp")
+    x = torch.randn(200, model.lookback_, 1, generator=torch.Generator().manual_seed(0))
+    whole = predict_inputs(model.net_, x)  # (200, H) in one pass
+    monkeypatch.setattr(windows, "INFERENCE_BYTES", 1)  # 64 windows per pass: 4 passes
+    np.testing.assert_allclose(predict_inputs(model.net_, x), whole, rtol=1e-5, atol=1e-6)
