@@ -28,8 +28,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from results import update_section  # noqa: E402
+from systems import PEERS, _data, protocol_forecaster  # noqa: E402
 
-PEERS = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "peers"
 DATASETS = ["airline", "co2", "taylor"]
 
 DARTS = r"""
@@ -60,20 +60,13 @@ print(json.dumps({"first": times[0], "seconds": times[1:], "points": len(hf)}))
 
 
 def lstmkit_times(name: str, repeats: int) -> dict:
-    sys.path.insert(0, str(PEERS))
-    import common
     import pandas as pd
     import torch
 
-    from lstmkit import Forecaster
-
     torch.set_num_threads(2)
-    d = common.load(name)
+    d = _data(name)
     frame = pd.DataFrame({"timestamp": d["ts"], "y": d["y"]})
-    model = Forecaster(
-        lookback=d["L"], horizon=1, hidden_size=common.HIDDEN, num_layers=common.LAYERS, batch_size=common.BATCH,
-        max_epochs=1, val_size=0, verbose=0,
-    ).fit(frame, target="y", time_col="timestamp", test_size=d["n_test"])
+    model = protocol_forecaster(d, max_epochs=1).fit(frame, target="y", time_col="timestamp", test_size=d["n_test"])
     times = []
     for _ in range(repeats + 1):
         began = time.perf_counter()

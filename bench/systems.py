@@ -26,6 +26,31 @@ def _data(name: str) -> dict:
     return common.load(name)
 
 
+def _network():
+    """The protocol's nn.LSTM(1, 64, 2) + linear head, Adam and MSE, as the peers' scripts build them."""
+    import common
+    import torch
+
+    lstm = torch.nn.LSTM(1, common.HIDDEN, common.LAYERS, batch_first=True)
+    head = torch.nn.Linear(common.HIDDEN, 1)
+    opt = torch.optim.Adam([*lstm.parameters(), *head.parameters()], lr=common.LR)
+    return lstm, head, opt, torch.nn.MSELoss()
+
+
+def protocol_forecaster(d: dict, max_epochs: int):
+    """A Forecaster with the protocol's network and training settings: lookback L, horizon 1, LSTM 64 x 2,
+    batch 32, Adam 1e-3, fixed epochs, no validation."""
+    import common
+
+    from lstmkit import Forecaster
+
+    return Forecaster(
+        lookback=d["L"], horizon=1, hidden_size=common.HIDDEN, num_layers=common.LAYERS,
+        batch_size=common.BATCH, lr=common.LR, max_epochs=max_epochs, patience=None, val_size=0,
+        device="cpu", verbose=0,
+    )
+
+
 def floor(d: dict) -> dict:
     import common
     import numpy as np
@@ -37,10 +62,7 @@ def floor(d: dict) -> dict:
     x = torch.tensor(windows[:, :-1, None], dtype=torch.float32)
     y = torch.tensor(windows[:, -1:], dtype=torch.float32)
     batches = [(x[i].contiguous(), y[i].contiguous()) for i in torch.randperm(len(x)).split(common.BATCH)]
-    lstm = torch.nn.LSTM(1, common.HIDDEN, common.LAYERS, batch_first=True)
-    head = torch.nn.Linear(common.HIDDEN, 1)
-    opt = torch.optim.Adam([*lstm.parameters(), *head.parameters()], lr=common.LR)
-    loss_fn = torch.nn.MSELoss()
+    lstm, head, opt, loss_fn = _network()
     steps = 0
     began = time.perf_counter()
     for _ in range(d["epochs"]):
@@ -70,10 +92,7 @@ def raw(d: dict) -> dict:
     x = torch.tensor(np.array(xs), dtype=torch.float32).unsqueeze(-1)
     y = torch.tensor(np.array(ys), dtype=torch.float32).unsqueeze(-1)
     loader = DataLoader(TensorDataset(x, y), batch_size=common.BATCH, shuffle=True)
-    lstm = torch.nn.LSTM(1, common.HIDDEN, common.LAYERS, batch_first=True)
-    head = torch.nn.Linear(common.HIDDEN, 1)
-    opt = torch.optim.Adam([*lstm.parameters(), *head.parameters()], lr=common.LR)
-    loss_fn = torch.nn.MSELoss()
+    lstm, head, opt, loss_fn = _network()
     steps = 0
     for _ in range(d["epochs"]):
         for xb, yb in loader:
@@ -90,14 +109,8 @@ def lstmkit(d: dict) -> dict:
     import common
     import pandas as pd
 
-    from lstmkit import Forecaster
-
     frame = pd.DataFrame({"timestamp": d["ts"][: d["train_end"]], "y": d["y"][: d["train_end"]]})
-    model = Forecaster(
-        lookback=d["L"], horizon=1, hidden_size=common.HIDDEN, num_layers=common.LAYERS,
-        batch_size=common.BATCH, lr=common.LR, max_epochs=d["epochs"], patience=None, val_size=0,
-        device="cpu", verbose=0,
-    )
+    model = protocol_forecaster(d, d["epochs"])
     began = time.perf_counter()
     model.fit(frame, target="y", time_col="timestamp")
     seconds = time.perf_counter() - began

@@ -138,7 +138,7 @@ def calibrate(
     return Calibration(scores)
 
 
-def aci_half_widths(scores: np.ndarray, level: float, errors: np.ndarray, gamma: float = GAMMA) -> np.ndarray:
+def aci_half_widths(scores: np.ndarray, level: float, errors: np.ndarray, gamma: float) -> np.ndarray:
     """Adaptive conformal half-widths for outcomes that arrive in order.
 
     scores (n,) ascending calibration errors; errors (T,) |actual - forecast| in the same units, in time order
@@ -213,7 +213,7 @@ def _adaptive(model: Forecaster, step, series, forecast, actual, levels) -> dict
         half = np.empty(len(step))
         for rows in groups:
             if len(rows):
-                half[rows] = aci_half_widths(calibration.scores[step[rows[0]]], level, errors[rows])
+                half[rows] = aci_half_widths(calibration.scores[step[rows[0]]], level, errors[rows], GAMMA)
         out[level_key(level)] = (forecast - half * scale, forecast + half * scale)
     return out
 

@@ -99,7 +99,7 @@ class Preparer:
         bounds = np.concatenate([[0], np.cumsum(train_lengths)])  # series s: bounds[s]:bounds[s + 1] of kept rows
         groups = list(zip(bounds[:-1], bounds[1:])) if self.config.per_series else [(0, int(bounds[-1]))]
         shape = (len(groups), len(self.continuous))  # (S, C); S = 1 if pooled
-        self.fill_, self.loc_, self.scale_ = np.empty(shape), np.empty(shape), np.empty(shape)
+        self.fill_, self.loc_, self.scale_ = np.empty(shape), np.empty(shape), np.empty(shape)  # fill: for impute='mean'
         for c, name in enumerate(self.continuous):
             column = _kept(frame[name].to_numpy(dtype="float64"), keep)  # (T,) training rows of every series
             for g, (a, b) in enumerate(groups):
@@ -112,7 +112,6 @@ class Preparer:
                         f"column {name!r}{where} has no observed value in the training rows ({b - a} rows). "
                         "Drop that series or that column, or use a smaller --test-size."
                     )
-                # fill: the value impute='mean' uses
                 self.fill_[g, c], self.loc_[g, c], self.scale_[g, c] = self._column_stats(observed)
         self.categories_ = {
             c: sorted(pd.unique(_kept(frame[c].to_numpy(), keep)).tolist()) for c in self.columns.categorical

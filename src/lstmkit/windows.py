@@ -156,6 +156,6 @@ class WindowBatches:
         for picks in batches:
             yield gather(self.buffer, self.starts[picks], self.lookback, self.horizon)
 
-    def ordered(self, size: int | None = None, rank: int = 0, world: int = 1):
-        for chunk in self.starts[rank::world].split(size or self.eval_size):
+    def ordered(self, rank: int = 0, world: int = 1):
+        for chunk in self.starts[rank::world].split(self.eval_size):
             yield gather(self.buffer, chunk, self.lookback, self.horizon)
