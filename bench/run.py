@@ -37,7 +37,12 @@ def main() -> None:
     env = dict(os.environ)
     if args.quick:  # small sizes must not overwrite the real figures
         env["LSTMKIT_BENCH_RESULTS"] = str(HERE / "RESULTS-quick.md")
-    for script, *options in QUICK if args.quick else FULL:
+    runs = QUICK if args.quick else FULL
+    import torch
+
+    if torch.cuda.is_available():  # the CUDA path, on a GPU machine only
+        runs = [*runs, ["gpu.py", *(["--quick"] if args.quick else [])]]
+    for script, *options in runs:
         print(f"== {script} {' '.join(options)}", flush=True)
         subprocess.run([sys.executable, str(HERE / script), *options], check=True, env=env)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,10 @@ torch.set_num_threads(1)
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
 
-FAST = dict(hidden_size=16, num_layers=1, max_epochs=3, batch_size=32, verbose=0, device="cpu")
+# Where the test models train: the CPU (CI), or a GPU with LSTMKIT_TEST_DEVICE=cuda to check the CUDA path.
+DEVICE = os.environ.get("LSTMKIT_TEST_DEVICE", "cpu")
+
+FAST = dict(hidden_size=16, num_layers=1, max_epochs=3, batch_size=32, verbose=0, device=DEVICE)
 
 
 @pytest.fixture
@@ -63,7 +67,7 @@ def shared_file(*parts: str) -> Path:
 
 # ---- sequence classification ---------------------------------------------------------------------------
 
-FAST_CLASSIFY = dict(hidden_size=8, max_epochs=3, batch_size=16, verbose=0, device="cpu")
+FAST_CLASSIFY = dict(hidden_size=8, max_epochs=3, batch_size=16, verbose=0, device=DEVICE)
 
 
 @pytest.fixture

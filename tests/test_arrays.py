@@ -3,9 +3,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from conftest import DEVICE
 from lstmkit import DataError, LSTMClassifier, LSTMRegressor, NotFittedError
 
-FAST = dict(hidden_size=8, max_epochs=3, batch_size=16, device="cpu")
+FAST = dict(hidden_size=8, max_epochs=3, batch_size=16, device=DEVICE)
 
 
 def toy_classes(n: int = 40, seed: int = 0):

@@ -5,11 +5,12 @@ import json
 import pandas as pd
 from typer.testing import CliRunner
 
+from conftest import DEVICE
 from lstmkit.cli import app
 
 runner = CliRunner()
 COLS = ["--sequence-col", "sequence_id", "--label-col", "label", "--step-col", "step"]
-FAST = ["--hidden-size", "8", "--max-epochs", "3", "--batch-size", "16", "--device", "cpu", "-q"]
+FAST = ["--hidden-size", "8", "--max-epochs", "3", "--batch-size", "16", "--device", DEVICE, "-q"]
 
 
 def write(tmp_path):

@@ -1,4 +1,6 @@
-"""torchrun with 2 CPU processes (gloo): train, only rank 0 writes, the model loads and predicts."""
+"""torchrun with 2 CPU processes (gloo): train, only rank 0 writes, the model loads and predicts.
+
+With LSTMKIT_TEST_DEVICE=cuda on a one-GPU machine both ranks share the GPU (gloo, as NCCL needs a GPU per rank)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import sys
 
 import numpy as np
 
+from conftest import DEVICE
 from lstmkit import Forecaster
 
 
@@ -17,7 +20,7 @@ def test_torchrun_two_processes(tmp_path, monthly):
     command = [
         sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
         "-m", "lstmkit", "train", str(data), "--target", "y", "--time-col", "timestamp", "--test-size", "12",
-        "--hidden-size", "16", "--num-layers", "1", "--max-epochs", "3", "--device", "cpu", "--out", str(model),
+        "--hidden-size", "16", "--num-layers", "1", "--max-epochs", "3", "--device", DEVICE, "--out", str(model),
     ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]

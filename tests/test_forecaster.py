@@ -222,3 +222,15 @@ def test_predict_values_fast_path_matches_predict(monthly, fast):
     assert batch.shape == (3, 12)
     with pytest.raises(DataError, match=r"values must be \(T, 2\) or \(S, T, 2\)"):
         model.predict_values(np.ones((30, 3)))
+
+
+def test_bf16_autocast_trains_in_bfloat16_and_keeps_float32_weights(tmp_path, monthly, fast):
+    fp32 = Forecaster(**fast).fit(monthly, **FIT)
+    bf16 = Forecaster(**fast, precision="bf16").fit(monthly, **FIT)
+    losses = [r["train_loss"] for r in bf16.history_]
+    assert np.isfinite(losses).all()
+    assert losses != [r["train_loss"] for r in fp32.history_]  # autocast really ran the forward in bfloat16
+    assert {p.dtype for p in bf16.net_.parameters()} == {torch.float32}
+    assert Forecaster.load(bf16.save(tmp_path / "m")).train_config_.precision == "bf16"
+    with pytest.raises(ConfigError, match="precision='bf61' is not one of fp32, bf16. Did you mean 'bf16'"):
+        Forecaster(**fast, precision="bf61").fit(monthly, **FIT)

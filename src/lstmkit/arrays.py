@@ -117,6 +117,7 @@ class LSTMRegressor(_ArrayModel):
         patience: int | None = 30,
         val_fraction: float = 0.2,
         device: str = "auto",
+        precision: str = "fp32",
         random_state: int = 0,
         verbose: int = 0,
     ) -> None:
@@ -136,6 +137,7 @@ class LSTMRegressor(_ArrayModel):
         self.patience = patience
         self.val_fraction = val_fraction
         self.device = device
+        self.precision = precision
         self.random_state = random_state
         self.verbose = verbose
 
@@ -220,6 +222,7 @@ class LSTMClassifier(_ArrayModel):
         patience: int | None = 50,
         val_fraction: float = 0.2,
         device: str = "auto",
+        precision: str = "fp32",
         random_state: int = 0,
         verbose: int = 0,
     ) -> None:
@@ -239,6 +242,7 @@ class LSTMClassifier(_ArrayModel):
         self.patience = patience
         self.val_fraction = val_fraction
         self.device = device
+        self.precision = precision
         self.random_state = random_state
         self.verbose = verbose
 

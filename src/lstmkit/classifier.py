@@ -73,6 +73,7 @@ class SequenceClassifier(SequenceModel):
         patience: int | None = 50,
         val_fraction: float = 0.2,
         device: str = "auto",
+        precision: str = "fp32",
         random_state: int = 0,
         verbose: int = 1,
     ) -> None:
@@ -92,6 +93,7 @@ class SequenceClassifier(SequenceModel):
         self.patience = patience
         self.val_fraction = val_fraction
         self.device = device
+        self.precision = precision
         self.random_state = random_state
         self.verbose = verbose
 

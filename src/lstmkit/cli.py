@@ -64,6 +64,11 @@ class Device(str, Enum):
     cuda = "cuda"
 
 
+class Precision(str, Enum):
+    fp32 = "fp32"
+    bf16 = "bf16"
+
+
 class Task(str, Enum):
     forecast = "forecast"
     classify = "classify"
@@ -230,6 +235,7 @@ def train(
     quantiles: Annotated[Optional[str], typer.Option(help="Train a quantile head for these quantiles (pinball loss), e.g. 0.05,0.95; the median is added and is the forecast.")] = None,
     seed: Annotated[int, typer.Option(help="Random seed; CPU runs repeat exactly.")] = 0,
     device: Annotated[Device, typer.Option(help="Where to train.")] = Device.auto,
+    precision: Annotated[Precision, typer.Option(help="bf16: forward passes under bfloat16 autocast, faster on recent GPUs (weights stay float32).")] = Precision.fp32,
     resume: Annotated[bool, typer.Option(help="Continue from the checkpoint left by an interrupted run.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
 ) -> None:
@@ -241,7 +247,7 @@ def train(
     shared = {k: v for k, v in chosen.items() if v is not None}  # unset: the estimator's own default
     if patience == 0:
         shared["patience"] = None
-    shared |= dict(scaling=scaling.value, impute=impute.value, device=device.value, random_state=seed, verbose=0 if quiet else 1)
+    shared |= dict(scaling=scaling.value, impute=impute.value, device=device.value, precision=precision.value, random_state=seed, verbose=0 if quiet else 1)
     if task is Task.classify:
         _only_for("classify", target=target, time_col=time_col, id_col=id_col, lookback=lookback, horizon=horizon,
                   test_size=test_size or None, season=season, window_norm=window_norm,

@@ -78,6 +78,7 @@ class Forecaster(Params):
         quantiles: Sequence[float] | None = None,
         season: int | None = None,
         device: str = "auto",
+        precision: str = "fp32",
         random_state: int = 0,
         verbose: int = 1,
     ) -> None:
@@ -100,6 +101,7 @@ class Forecaster(Params):
         self.quantiles = quantiles
         self.season = season
         self.device = device
+        self.precision = precision
         self.random_state = random_state
         self.verbose = verbose
 
@@ -151,6 +153,7 @@ class Forecaster(Params):
             loss=self.loss,
             seed=self.random_state,
             device=self.device,
+            precision=self.precision,
         )
         device = resolve_device(self.device)
         self.net_config_ = NetConfig(

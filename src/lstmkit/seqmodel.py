@@ -78,6 +78,7 @@ class SequenceModel(Params):
             lr_patience=lr_patience,
             seed=self.random_state,
             device=self.device,
+            precision=self.precision,
         )
 
     def _net_config(self, input_size: int, n_outputs: int) -> SequenceNetConfig:

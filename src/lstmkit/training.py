@@ -30,11 +30,12 @@ from torch import Tensor, nn
 from .exceptions import ConfigError, did_you_mean
 from .progress import NullReporter, Reporter
 
-__all__ = ["TrainConfig", "fit", "resolve_device", "distributed", "is_main_process", "finish_distributed", "LOSSES"]
+__all__ = ["TrainConfig", "fit", "resolve_device", "distributed", "is_main_process", "finish_distributed", "LOSSES", "PRECISIONS"]
 
 log = logging.getLogger(__name__)
 
 LOSSES: dict[str, Callable[[], nn.Module]] = {"mse": nn.MSELoss, "mae": nn.L1Loss, "huber": nn.HuberLoss}
+PRECISIONS = ("fp32", "bf16")
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class TrainConfig:
     lr_patience: int = 3  # epochs without improvement before the learning rate is halved
     seed: int = 0
     device: str = "auto"
+    precision: str = "fp32"  # "bf16": forward passes under bfloat16 autocast (weights and Adam stay float32)
 
     def __post_init__(self) -> None:
         if self.loss not in LOSSES:
@@ -65,19 +67,30 @@ class TrainConfig:
             raise ConfigError(f"lr must be > 0; got {self.lr!r}.")
         if self.device not in ("auto", "cpu", "cuda") and not self.device.startswith("cuda:"):
             raise ConfigError(f"device={self.device!r} is not one of auto, cpu, cuda (or cuda:N).")
+        if self.precision not in PRECISIONS:
+            raise ConfigError(
+                f"precision={self.precision!r} is not one of {', '.join(PRECISIONS)}.{did_you_mean(self.precision, PRECISIONS)}"
+            )
 
 
-def distributed() -> tuple[int, int]:
-    """(rank, world size), joining the torchrun process group on first use; (0, 1) without torchrun."""
+def distributed(device: torch.device | None = None) -> tuple[int, int]:
+    """(rank, world size), joining the torchrun process group on first use; (0, 1) without torchrun.
+
+    The group's backend follows the training device: NCCL for CUDA, gloo for the CPU (also on a machine
+    that has a GPU but trains with --device cpu) and for ranks that share a GPU."""
     world = int(os.environ.get("WORLD_SIZE", "1"))
     if world <= 1:
         return 0, 1
     import torch.distributed as dist
 
     if not dist.is_initialized():
-        backend = "nccl" if torch.cuda.is_available() and dist.is_nccl_available() else "gloo"
-        if backend == "gloo":  # share the cores instead of oversubscribing them
-            local = int(os.environ.get("LOCAL_WORLD_SIZE", world))
+        local = int(os.environ.get("LOCAL_WORLD_SIZE", world))
+        cuda = device is not None and device.type == "cuda"
+        # NCCL needs a GPU of its own per rank; ranks sharing GPUs (or on the CPU) talk through gloo.
+        backend = "nccl" if cuda and dist.is_nccl_available() and local <= torch.cuda.device_count() else "gloo"
+        if cuda:
+            torch.cuda.set_device(device)
+        if backend == "gloo" and not cuda:  # share the cores instead of oversubscribing them
             torch.set_num_threads(max(1, (os.cpu_count() or 1) // local))
         dist.init_process_group(backend)
     return dist.get_rank(), dist.get_world_size()
@@ -98,8 +111,8 @@ def finish_distributed() -> None:
 
 def resolve_device(name: str) -> torch.device:
     if name == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
+        if torch.cuda.is_available():  # under torchrun: one GPU per local rank, shared round-robin if fewer
+            return torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")) % torch.cuda.device_count())
         return torch.device("cpu")
     if name.startswith("cuda") and not torch.cuda.is_available():
         raise ConfigError(f"device={name!r} was asked for, but PyTorch sees no CUDA GPU here. Use --device cpu.")
@@ -125,7 +138,7 @@ def fit(
     cross-entropy for classification). A network with a ``loss(x, y, loss_fn)`` method computes its own
     training loss (ForecastNet measures it relative to each window).
     """
-    rank, world = distributed()
+    rank, world = distributed(next(net.parameters()).device)
     reporter = (reporter or NullReporter()) if rank == 0 else NullReporter()
     checkpoint_dir = checkpoint_dir if rank == 0 else None
     loss_fn = loss_fn if loss_fn is not None else LOSSES[config.loss]()
@@ -138,7 +151,7 @@ def fit(
         state, best_weights = _load_checkpoint(checkpoint_dir, net, optimizer, schedule, generator)
         log.info("resumed from %s at epoch %d", checkpoint_dir, state["epoch"])
 
-    step = _TrainStep(net, loss_fn)
+    step = _TrainStep(net, loss_fn, config.precision)
     if world > 1:
         from torch.nn.parallel import DistributedDataParallel
 
@@ -149,7 +162,7 @@ def fit(
     for epoch in range(state["epoch"] + 1, config.max_epochs + 1):
         started = time.perf_counter()
         train_loss = _train_epoch(step, train, optimizer, generator, config.clip_norm, rank, world)
-        val_loss = _mean_loss(net, val, loss_fn, rank, world) if val is not None and len(val) else None
+        val_loss = _mean_loss(net, val, loss_fn, config.precision, rank, world) if val is not None and len(val) else None
         score = train_loss if val_loss is None else val_loss
         schedule.step(score)
         if score < state["best"] and (state["best"] - score) > 1e-7 * abs(score):
@@ -188,16 +201,20 @@ def _adam(net: nn.Module, lr: float) -> torch.optim.Adam:
 
 class _TrainStep(nn.Module):
     """The loss of one batch as a module, so DistributedDataParallel can wrap it (its forward must run
-    for gradients to be averaged across ranks)."""
+    for gradients to be averaged across ranks). With precision "bf16" the forward pass runs under
+    bfloat16 autocast: matrix products and the (cuDNN) LSTM in bfloat16, losses and reductions in float32."""
 
-    def __init__(self, net: nn.Module, loss_fn: nn.Module) -> None:
+    def __init__(self, net: nn.Module, loss_fn: nn.Module, precision: str = "fp32") -> None:
         super().__init__()
         self.net, self.loss_fn = net, loss_fn
+        self.device_type = next(net.parameters()).device.type
+        self.bf16 = precision == "bf16"
 
     def forward(self, x: Tensor, y: Tensor) -> Tensor:
-        if hasattr(self.net, "loss"):
-            return self.net.loss(x, y, self.loss_fn)
-        return self.loss_fn(self.net(x), y)
+        with torch.autocast(self.device_type, dtype=torch.bfloat16, enabled=self.bf16):
+            if hasattr(self.net, "loss"):
+                return self.net.loss(x, y, self.loss_fn).float()
+            return self.loss_fn(self.net(x), y).float()
 
 
 def _train_epoch(step: nn.Module, batches, optimizer, generator, clip_norm: float, rank: int, world: int) -> float:
@@ -217,9 +234,9 @@ def _train_epoch(step: nn.Module, batches, optimizer, generator, clip_norm: floa
 
 
 @torch.inference_mode()
-def _mean_loss(net, batches, loss_fn, rank: int, world: int) -> float:
+def _mean_loss(net, batches, loss_fn, precision: str, rank: int, world: int) -> float:
     net.eval()
-    step = _TrainStep(net, loss_fn)
+    step = _TrainStep(net, loss_fn, precision)
     total, count = None, 0
     for x, y in batches.ordered(rank=rank, world=world):
         weighted = step(x, y) * len(y)
