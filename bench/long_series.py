@@ -81,7 +81,7 @@ def main() -> None:
         make_parquet(data, args.rows)
         train = [
             "train", str(data), "--target", "f0", "--features", "f1,f2,f3,f4,f5,f6,f7", "--lookback", "128",
-            "--horizon", "1", "--batch-size", "256", "--steps-per-epoch", "200", "--max-epochs", "1",
+            "--horizon", "1", "--num-layers", "2", "--batch-size", "256", "--steps-per-epoch", "200", "--max-epochs", "1",
             "--out", f"{tmp}/model", "-q",
         ]
         lstmkit_runs, floor_runs = [], []

@@ -61,7 +61,8 @@ def main() -> None:
     many_fast = timed(lambda: many.predict_values(stacked, series=ids), 5)
     assert out["series"].nunique() == n
     lines = [
-        "Model: LSTM 64 x 2, lookback 24, horizon 12 (airline defaults); CPU, default threads; medians.",
+        f"Model: LSTM {model.hidden_size} x {model.num_layers}, lookback {model.lookback_}, horizon {model.horizon_} "
+        "(airline defaults); CPU, default threads; medians.",
         "",
         f"Reproduce: `.venv/bin/python bench/predict_latency.py --repeats {args.repeats}`",
         "",

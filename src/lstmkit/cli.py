@@ -216,7 +216,7 @@ def train(
     season: Annotated[Optional[int], typer.Option(help="Season length \\[default: from the frequency].")] = None,
     arch: Annotated[Optional[Arch], typer.Option(help="Classifier network \\[default: lstm_fcn].")] = None,
     hidden_size: Annotated[Optional[int], typer.Option(help="LSTM hidden units \\[default: 64].")] = None,
-    num_layers: Annotated[Optional[int], typer.Option(help="Stacked LSTM layers \\[default: forecast 2, classify 1].")] = None,
+    num_layers: Annotated[Optional[int], typer.Option(help="Stacked LSTM layers \\[default: 1].")] = None,
     dropout: Annotated[Optional[float], typer.Option(help="Dropout \\[default: forecast 0 (between LSTM layers), classify 0.2].")] = None,
     cell_activation: Annotated[Optional[CellActivation], typer.Option(help="Classifier LSTM cell activation; relu is Keras' activation='relu' (slower) \\[default: tanh].")] = None,
     window_norm: Annotated[Optional[WindowNorm], typer.Option(help="Per-window normalisation of the inputs (forecast) \\[default: the Forecaster's].")] = None,

@@ -62,7 +62,7 @@ class Forecaster(Params):
         lookback: int | None = None,
         horizon: int | None = None,
         hidden_size: int = 64,
-        num_layers: int = 2,
+        num_layers: int = 1,
         dropout: float = 0.0,
         window_norm: str = "last",
         scaling: str = "standard",
