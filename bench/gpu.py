@@ -49,7 +49,7 @@ def timed(fn) -> float:
 
 def reset_peak() -> None:
     if DEVICE.type == "cuda":
-        reset_peak()
+        torch.cuda.reset_peak_memory_stats()
 
 
 def peak_mb() -> float:
@@ -149,7 +149,8 @@ def long_lstmkit(frame: pd.DataFrame, batch: int, steps: int, precision: str) ->
     from lstmkit import Forecaster
 
     model = Forecaster(
-        lookback=128, horizon=1, batch_size=batch, steps_per_epoch=steps, max_epochs=1, patience=None, val_size=0,
+        lookback=128, horizon=1, num_layers=2, batch_size=batch, steps_per_epoch=steps, max_epochs=1, patience=None,
+        val_size=0,
         device=DEVICE.type, precision=precision, verbose=0,
     )
     reset_peak()
@@ -239,7 +240,10 @@ def checks(rows: int = 200_000, steps: int = 100) -> list[str]:
     x = torch.randn(32, 96, 8, device=DEVICE)
     with torch.autocast(DEVICE.type, dtype=torch.bfloat16):
         out, _ = lstm(x)
-    lines.append(f"- Under bf16 autocast `nn.LSTM` returns {out.dtype} (weights stay {lstm.weight_ih_l0.dtype}).")
+    lines.append(
+        f"- Under bf16 autocast `nn.LSTM` returns {out.dtype} (cuDNN's autocast rule; weights stay "
+        f"{lstm.weight_ih_l0.dtype}), so lstmkit scales the loss with a GradScaler on CUDA."
+    )
     inputs = torch.randn(64, 96, model.n_features_in_)
     with torch.inference_mode():
         on_cpu = model.net_(inputs)  # fit leaves the network on the CPU

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 import torch
 
+from conftest import DEVICE
 from lstmkit import ConfigError, DataError, NotFittedError, SequenceClassifier
 from lstmkit.seqmodel import class_weights
 
@@ -105,6 +106,7 @@ def test_scaling_is_fitted_on_training_sequences_only(sequences, fast_classify):
     assert state["loc"][0][0] == pytest.approx(train["a"].mean())
 
 
+@pytest.mark.skipif(DEVICE != "cpu", reason="repeatable on the CPU only: cuDNN's convolutions pick nondeterministic kernels")
 def test_same_seed_same_probabilities(sequences, fast_classify):
     a = fitted(sequences, fast_classify, random_state=1).predict_proba(sequences)
     b = fitted(sequences, fast_classify, random_state=1).predict_proba(sequences)

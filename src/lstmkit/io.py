@@ -277,6 +277,8 @@ def season_length(freq: str | None) -> int:
         return 12
     if offset.n == 1 and name.startswith("Quarter"):
         return 4
+    if offset.n == 1 and name == "Day":  # pandas >= 3: a calendar day, no longer a fixed 24 h Timedelta
+        return 7
     try:
         step = pd.Timedelta(offset)
     except (ValueError, TypeError):

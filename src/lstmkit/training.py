@@ -115,6 +115,8 @@ def resolve_device(name: str) -> torch.device:
         return torch.device("cpu")
     if name.startswith("cuda") and not torch.cuda.is_available():
         raise ConfigError(f"device={name!r} was asked for, but PyTorch sees no CUDA GPU here. Use --device cpu.")
+    if name == "cuda":  # the GPU of this local rank (under torchrun), else the first
+        return torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")) % torch.cuda.device_count())
     return torch.device(name)
 
 
@@ -139,7 +141,7 @@ def fit(
     """
     rank, world = distributed(next(net.parameters()).device)
     reporter = (reporter or NullReporter()) if rank == 0 else NullReporter()
-    checkpoint_dir = checkpoint_dir if rank == 0 else None
+    save_dir = checkpoint_dir if rank == 0 else None  # every rank resumes from it; only rank 0 writes
     loss_fn = loss_fn if loss_fn is not None else LOSSES[config.loss]()
     optimizer = _adam(net, config.lr)
     schedule = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.5, patience=config.lr_patience)
@@ -151,6 +153,9 @@ def fit(
         log.info("resumed from %s at epoch %d", checkpoint_dir, state["epoch"])
 
     step = _TrainStep(net, loss_fn, config.precision)
+    # cuDNN's autocast rule runs the LSTM in float16 (also under bfloat16 autocast): scale the loss so small
+    # gradients do not underflow; steps with inf/NaN gradients are skipped and the scale lowered.
+    scaler = torch.amp.GradScaler("cuda") if step.autocast and step.device_type == "cuda" else None
     if world > 1:
         from torch.nn.parallel import DistributedDataParallel
 
@@ -160,7 +165,7 @@ def fit(
     message = None
     for epoch in range(state["epoch"] + 1, config.max_epochs + 1):
         started = time.perf_counter()
-        train_loss = _train_epoch(step, train, optimizer, generator, config.clip_norm, rank, world)
+        train_loss = _train_epoch(step, train, optimizer, generator, config.clip_norm, rank, world, scaler)
         val_loss = _mean_loss(net, val, loss_fn, config.precision, rank, world) if val is not None and len(val) else None
         score = train_loss if val_loss is None else val_loss
         schedule.step(score)
@@ -180,8 +185,8 @@ def fit(
         state["history"].append(record)
         state["epoch"] = epoch
         reporter.update(record)
-        if checkpoint_dir is not None:
-            _save_checkpoint(checkpoint_dir, state, net, optimizer, schedule, generator, best_weights)
+        if save_dir is not None:
+            _save_checkpoint(save_dir, state, net, optimizer, schedule, generator, best_weights)
         if config.patience is not None and state["bad_epochs"] >= config.patience:
             message = f"early stop at epoch {epoch}: no improvement for {config.patience} epochs"
             break
@@ -202,16 +207,17 @@ def _adam(net: nn.Module, lr: float) -> torch.optim.Adam:
 class _TrainStep(nn.Module):
     """The loss of one batch as a module, so DistributedDataParallel can wrap it (its forward must run
     for gradients to be averaged across ranks). With precision "bf16" the forward pass runs under
-    bfloat16 autocast: matrix products and the (cuDNN) LSTM in bfloat16, losses and reductions in float32."""
+    bfloat16 autocast: matrix products in bfloat16 (on CUDA cuDNN runs the LSTM itself in float16, its
+    autocast rule), losses and reductions in float32."""
 
     def __init__(self, net: nn.Module, loss_fn: nn.Module, precision: str = "fp32") -> None:
         super().__init__()
         self.net, self.loss_fn = net, loss_fn
         self.device_type = next(net.parameters()).device.type
-        self.bf16 = precision == "bf16"
+        self.autocast = precision == "bf16"
 
     def forward(self, x: Tensor, y: Tensor) -> Tensor:
-        if not self.bf16:
+        if not self.autocast:
             return self._loss(x, y)
         with torch.autocast(self.device_type, dtype=torch.bfloat16):
             return self._loss(x, y).float()
@@ -222,20 +228,29 @@ class _TrainStep(nn.Module):
         return self.loss_fn(self.net(x), y)
 
 
-def _train_epoch(step: nn.Module, batches, optimizer, generator, clip_norm: float, rank: int, world: int) -> float:
+def _train_epoch(step: nn.Module, batches, optimizer, generator, clip_norm: float, rank: int, world: int,
+                 scaler=None) -> float:
     step.train()
     total, count, params = None, 0, list(step.parameters())
     for x, y in batches.epoch(generator, rank, world):
         loss = step(x, y)
         optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        if clip_norm:
-            _clip_grad_norm_(params, clip_norm)
-        optimizer.step()
+        if scaler is None:
+            loss.backward()
+            if clip_norm:
+                _clip_grad_norm_(params, clip_norm)
+            optimizer.step()
+        else:
+            scaler.scale(loss).backward()
+            scaler.unscale_(optimizer)
+            if clip_norm:
+                _clip_grad_norm_(params, clip_norm)
+            scaler.step(optimizer)
+            scaler.update()
         weighted = loss.detach() * len(y)  # stays on the device: no sync per batch
         total = weighted if total is None else total + weighted
         count += len(y)
-    return _reduced(total, count, world)
+    return _reduced(total, count, world, params[0].device)
 
 
 def _clip_grad_norm_(params: list[Tensor], max_norm: float) -> None:
@@ -256,16 +271,17 @@ def _mean_loss(net, batches, loss_fn, precision: str, rank: int, world: int) -> 
         weighted = step(x, y) * len(y)
         total = weighted if total is None else total + weighted
         count += len(y)
-    return _reduced(total, count, world)
+    return _reduced(total, count, world, next(net.parameters()).device)
 
 
-def _reduced(total: Tensor | None, count: int, world: int) -> float:
-    """Mean over all ranks of a per-sample-weighted loss sum."""
+def _reduced(total: Tensor | None, count: int, world: int, device: torch.device | None = None) -> float:
+    """Mean over all ranks of a per-sample-weighted loss sum (a rank with no windows adds zero; NCCL needs
+    the zero on the GPU)."""
     if world == 1:
         return float(total) / count
     import torch.distributed as dist
 
-    device = total.device if total is not None else torch.device("cpu")
+    device = total.device if total is not None else (device or torch.device("cpu"))
     pair = torch.stack([total if total is not None else torch.zeros((), device=device),
                         torch.tensor(float(count), device=device)]).double()
     dist.all_reduce(pair)
