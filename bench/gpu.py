@@ -29,7 +29,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
 from results import update_section  # noqa: E402
-from systems import _data, _network, protocol_forecaster  # noqa: E402
+from systems import _data, floor_loop, floor_setup, protocol_forecaster  # noqa: E402
 
 DEVICE = torch.device("cuda")  # --device cpu only to try the script where there is no GPU
 
@@ -61,28 +61,9 @@ def peak_mb() -> float:
 
 def floor_fit(d: dict) -> tuple[float, int]:
     """The bare loop over batches built beforehand on the GPU; returns (seconds, steps)."""
-    import common
-
-    torch.manual_seed(0)
-    z = common.scale(d, d["y"])[: d["train_end"]]
-    windows = np.lib.stride_tricks.sliding_window_view(z, d["L"] + 1)
-    x = torch.tensor(windows[:, :-1, None], dtype=torch.float32, device=DEVICE)
-    y = torch.tensor(windows[:, -1:], dtype=torch.float32, device=DEVICE)
-    batches = [(x[i], y[i]) for i in torch.randperm(len(x), device=DEVICE).split(common.BATCH)]
-    lstm, head, opt, loss_fn = _network()
-    lstm, head = lstm.to(DEVICE), head.to(DEVICE)
-    opt = torch.optim.Adam([*lstm.parameters(), *head.parameters()], lr=common.LR)
-
-    def loop():
-        for _ in range(d["epochs"]):
-            for xb, yb in batches:
-                opt.zero_grad(set_to_none=True)
-                out, _ = lstm(xb)
-                loss = loss_fn(head(out[:, -1]), yb)
-                loss.backward()
-                opt.step()
-
-    return timed(loop), d["epochs"] * len(batches)
+    batches, *network = floor_setup(d, DEVICE)
+    steps = []
+    return timed(lambda: steps.append(floor_loop(d["epochs"], batches, *network))), steps[0]
 
 
 def lstmkit_fit(d: dict, precision: str) -> float:

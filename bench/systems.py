@@ -51,7 +51,8 @@ def protocol_forecaster(d: dict, max_epochs: int):
     )
 
 
-def floor(d: dict) -> dict:
+def floor_setup(d: dict, device: str = "cpu"):
+    """The floor's batches (built beforehand from the training windows) and network, on ``device``."""
     import common
     import numpy as np
     import torch
@@ -59,13 +60,17 @@ def floor(d: dict) -> dict:
     torch.manual_seed(0)
     z = common.scale(d, d["y"])[: d["train_end"]]
     windows = np.lib.stride_tricks.sliding_window_view(z, d["L"] + 1)
-    x = torch.tensor(windows[:, :-1, None], dtype=torch.float32)
-    y = torch.tensor(windows[:, -1:], dtype=torch.float32)
+    x = torch.tensor(windows[:, :-1, None], dtype=torch.float32, device=device)
+    y = torch.tensor(windows[:, -1:], dtype=torch.float32, device=device)
     batches = [(x[i].contiguous(), y[i].contiguous()) for i in torch.randperm(len(x)).split(common.BATCH)]
     lstm, head, opt, loss_fn = _network()
+    return batches, lstm.to(device), head.to(device), opt, loss_fn  # .to keeps the Parameters opt holds
+
+
+def floor_loop(epochs: int, batches, lstm, head, opt, loss_fn) -> int:
+    """The bare training loop; returns the number of steps."""
     steps = 0
-    began = time.perf_counter()
-    for _ in range(d["epochs"]):
+    for _ in range(epochs):
         for xb, yb in batches:
             opt.zero_grad(set_to_none=True)
             out, _ = lstm(xb)
@@ -73,7 +78,14 @@ def floor(d: dict) -> dict:
             loss.backward()
             opt.step()
             steps += 1
-    return {"fit_s": time.perf_counter() - began, "steps": steps, "windows": len(x)}
+    return steps
+
+
+def floor(d: dict) -> dict:
+    batches, *network = floor_setup(d)
+    began = time.perf_counter()
+    steps = floor_loop(d["epochs"], batches, *network)
+    return {"fit_s": time.perf_counter() - began, "steps": steps, "windows": sum(len(x) for x, _ in batches)}
 
 
 def raw(d: dict) -> dict:
