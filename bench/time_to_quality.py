@@ -1,12 +1,14 @@
 """Time to quality: wall time of lstmkit's training (default settings) until its rolling one-step test MAE
 first reaches the best peer LSTM's, against that peer's fit time.
 
-Peers cannot be installed beside lstmkit here, so the peer's fit time *in this run* is estimated as the
-floor's time measured in this run (bench/systems.py floor, fresh process) times the peer's fit/floor ratio
-measured under the same protocol (../shared/benchmarks/PEERS.md, median of per-repeat ratios). Test MAE is
-computed after every epoch from the weights of that epoch; that evaluation is not counted in the time.
+With ``--peer-python`` (a virtual environment holding the peers, never lstmkit's), the peer itself is trained in
+this run by the peers' own script (../shared/benchmarks/peers/run_system.py, fresh process) and its fit time and
+E1 MAE are read from its record. Without it, the peer's fit time is estimated as the floor's time measured in this
+run (bench/systems.py floor, fresh process) times the peer's fit/floor ratio from ../shared/benchmarks/PEERS.md.
+Test MAE is computed after every epoch from the weights of that epoch; that evaluation is not counted in the time.
 
-    .venv/bin/python bench/time_to_quality.py [--only airline,co2,taylor]
+    python -m venv PEERVENV && PEERVENV/bin/pip install torch==2.13.0 darts==0.48.1 neuralforecast==3.3.0
+    .venv/bin/python bench/time_to_quality.py [--only airline,co2,taylor] [--peer-python PEERVENV/bin/python]
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 from results import update_section  # noqa: E402
-from systems import _data  # noqa: E402
+from systems import PEERS, _data  # noqa: E402
 
 HERE = Path(__file__).parent
 # best peer by rolling (E1) MAE per dataset, from ../shared/benchmarks/PEERS.md
@@ -69,6 +71,21 @@ class Stopwatch:
         return float(np.mean(np.abs(panel.target[rows] - pred)))
 
 
+def peer_run(python: str, system: str, name: str) -> tuple[float, float]:
+    """(fit seconds, E1 MAE) of one peer system trained now by the peers' own script, in a fresh process."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        record = Path(tmp) / "peer.json"
+        out = subprocess.run(
+            [python, str(PEERS / "run_system.py"), system, name, str(record)], capture_output=True, text=True
+        )
+        if out.returncode or not record.exists():
+            raise SystemExit(f"the peer run {system} on {name} failed:\n{out.stdout[-2000:]}{out.stderr[-2000:]}")
+        rec = json.loads(record.read_text())
+    return rec["fit_s"], rec["E1"]["MAE"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="airline,co2,taylor")
@@ -76,6 +93,7 @@ def main() -> None:
         "--horizons", default="default,1",
         help="lstmkit horizons to run: 'default' (the season length) and/or numbers; the peers forecast 1 step",
     )
+    parser.add_argument("--peer-python", help="python of a virtual environment with darts and neuralforecast")
     args = parser.parse_args()
     import pandas as pd
 
@@ -85,11 +103,18 @@ def main() -> None:
         "Default `Forecaster()` settings (early stopping on the end of the training part), protocol splits "
         "(test = last 24 / 104 / 336 points), with the default horizon (the season length: one network forecasts "
         "all H steps, and its first step is scored) and with `horizon=1` (the peers' task: nf_h1 and darts_rnn are "
-        "one-step models). 'peer fit s' = floor s (this run) x the peer's fit/floor ratio from PEERS.md.",
+        "one-step models). "
+        + (
+            "'peer fit s': the peer trained in this run by ../shared/benchmarks/peers/run_system.py (fresh process); "
+            "the target is its E1 MAE from that run."
+            if args.peer_python
+            else "'peer fit s' = floor s (this run) x the peer's fit/floor ratio from PEERS.md (estimate)."
+        ),
         "",
-        f"Reproduce: `.venv/bin/python bench/time_to_quality.py --only {args.only} --horizons {args.horizons}`",
+        f"Reproduce: `.venv/bin/python bench/time_to_quality.py --only {args.only} --horizons {args.horizons}"
+        + (" --peer-python PEERVENV/bin/python`" if args.peer_python else "`"),
         "",
-        "| dataset | horizon | best peer (E1 MAE) | floor s (this run) | peer fit s (est.) | lstmkit s to reach it | "
+        "| dataset | horizon | best peer (E1 MAE) | floor s (this run) | peer fit s | lstmkit s to reach it | "
         "ratio | lstmkit final MAE | lstmkit total train s | epochs |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
@@ -102,7 +127,10 @@ def main() -> None:
             ).stdout.splitlines()[-1]
         )
         frame = pd.DataFrame({"timestamp": d["ts"], "y": d["y"]})
-        peer_s = floor["fit_s"] * peer_ratio
+        if args.peer_python:
+            peer_s, peer_mae = peer_run(args.peer_python, peer, name)
+        else:
+            peer_s = floor["fit_s"] * peer_ratio
         for horizon in args.horizons.split(","):
             model = Forecaster(horizon=None if horizon == "default" else int(horizon), verbose=0, device="cpu")
             watch = Stopwatch(model, None, d["n_test"], peer_mae)
@@ -114,9 +142,9 @@ def main() -> None:
             final = (None, watch.trace[-1][1], watch._test_mae())  # the restored (best validation) weights
             best_mae = min(t[2] for t in watch.trace)
             cell = f"{reached:.1f}" if reached is not None else f"not reached (best {best_mae:.3g})"
-            ratio = f"**{reached / peer_s:.2f}**" if reached is not None else "n/a"
+            ratio = f"**{reached / peer_s:.3f}**" if reached is not None else "n/a"
             lines.append(
-                f"| {name} | {model.horizon_} | {peer} ({peer_mae}) | {floor['fit_s']:.1f} | {peer_s:.1f} | {cell} | "
+                f"| {name} | {model.horizon_} | {peer} ({peer_mae:.4g}) | {floor['fit_s']:.1f} | {peer_s:.1f}{'' if args.peer_python else ' (est.)'} | {cell} | "
                 f"{ratio} | {final[2]:.4g} | {final[1]:.1f} | {len(watch.trace)} |"
             )
             print(lines[-1], flush=True)
