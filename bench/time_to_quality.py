@@ -8,13 +8,14 @@ run (bench/systems.py floor, fresh process) times the peer's fit/floor ratio fro
 Test MAE is computed after every epoch from the weights of that epoch; that evaluation is not counted in the time.
 
     python -m venv PEERVENV && PEERVENV/bin/pip install torch==2.13.0 darts==0.48.1 neuralforecast==3.3.0
-    .venv/bin/python bench/time_to_quality.py [--only airline,co2,taylor] [--peer-python PEERVENV/bin/python]
+    .venv/bin/python bench/time_to_quality.py [--only airline,co2,taylor] [--peer-python PEERVENV/bin/python] [--repeats 3]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 import time
@@ -86,6 +87,24 @@ def peer_run(python: str, system: str, name: str) -> tuple[float, float]:
     return rec["fit_s"], rec["E1"]["MAE"]
 
 
+def lstmkit_run(frame, d: dict, horizon: int | None, target: float) -> dict:
+    """Train a default Forecaster, scoring the test part after every epoch (not timed)."""
+    from lstmkit import Forecaster
+    from lstmkit.io import Columns, read_table
+
+    model = Forecaster(horizon=horizon, verbose=0, device="cpu")
+    watch = Stopwatch(model, read_table(frame, Columns(target="y", time_col="timestamp")), d["n_test"], target)
+    model.fit(frame, target="y", time_col="timestamp", test_size=d["n_test"], reporter=watch)
+    return {
+        "horizon": model.horizon_,
+        "reached": watch.reached,
+        "best": min(t[2] for t in watch.trace),
+        "final": watch._test_mae(),  # the restored (best validation) weights
+        "train_s": watch.trace[-1][1],
+        "epochs": len(watch.trace),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="airline,co2,taylor")
@@ -94,10 +113,9 @@ def main() -> None:
         help="lstmkit horizons to run: 'default' (the season length) and/or numbers; the peers forecast 1 step",
     )
     parser.add_argument("--peer-python", help="python of a virtual environment with darts and neuralforecast")
+    parser.add_argument("--repeats", type=int, default=1, help="interleaved repeats; medians are reported")
     args = parser.parse_args()
     import pandas as pd
-
-    from lstmkit import Forecaster
 
     lines = [
         "Default `Forecaster()` settings (early stopping on the end of the training part), protocol splits "
@@ -111,7 +129,11 @@ def main() -> None:
             else "'peer fit s' = floor s (this run) x the peer's fit/floor ratio from PEERS.md (estimate)."
         ),
         "",
-        f"Reproduce: `.venv/bin/python bench/time_to_quality.py --only {args.only} --horizons {args.horizons}"
+        f"Seconds are medians of {args.repeats} interleaved repeat(s) (each repeat in brackets; training is "
+        "deterministic, so only the times vary); ratio = median of per-repeat ratios.",
+        "",
+        f"Reproduce: `.venv/bin/python bench/time_to_quality.py --only {args.only} --horizons {args.horizons} "
+        f"--repeats {args.repeats}"
         + (" --peer-python PEERVENV/bin/python`" if args.peer_python else "`"),
         "",
         "| dataset | horizon | best peer (E1 MAE) | floor s (this run) | peer fit s | lstmkit s to reach it | "
@@ -127,25 +149,29 @@ def main() -> None:
             ).stdout.splitlines()[-1]
         )
         frame = pd.DataFrame({"timestamp": d["ts"], "y": d["y"]})
-        if args.peer_python:
-            peer_s, peer_mae = peer_run(args.peer_python, peer, name)
-        else:
-            peer_s = floor["fit_s"] * peer_ratio
-        for horizon in args.horizons.split(","):
-            model = Forecaster(horizon=None if horizon == "default" else int(horizon), verbose=0, device="cpu")
-            watch = Stopwatch(model, None, d["n_test"], peer_mae)
-            from lstmkit.io import Columns, read_table
-
-            watch.frame = read_table(frame, Columns(target="y", time_col="timestamp"))
-            model.fit(frame, target="y", time_col="timestamp", test_size=d["n_test"], reporter=watch)
-            reached = watch.reached
-            final = (None, watch.trace[-1][1], watch._test_mae())  # the restored (best validation) weights
-            best_mae = min(t[2] for t in watch.trace)
-            cell = f"{reached:.1f}" if reached is not None else f"not reached (best {best_mae:.3g})"
-            ratio = f"**{reached / peer_s:.3f}**" if reached is not None else "n/a"
+        runs: dict[str, list[dict]] = {h: [] for h in args.horizons.split(",")}
+        peer_times = []
+        for _ in range(args.repeats):  # interleaved: the peer, then lstmkit at each horizon
+            if args.peer_python:
+                peer_s, peer_mae = peer_run(args.peer_python, peer, name)
+            else:
+                peer_s = floor["fit_s"] * peer_ratio
+            peer_times.append(peer_s)
+            for horizon, done in runs.items():
+                done.append(lstmkit_run(frame, d, None if horizon == "default" else int(horizon), peer_mae))
+        med = statistics.median
+        for done in runs.values():
+            reached = [r["reached"] for r in done]
+            if all(t is not None for t in reached):
+                cell = f"{med(reached):.1f} ({', '.join(f'{t:.1f}' for t in reached)})"
+                ratio = f"**{med([t / p for t, p in zip(reached, peer_times)]):.3f}**"
+            else:
+                cell, ratio = f"not reached (best {done[0]['best']:.3g})", "n/a"
             lines.append(
-                f"| {name} | {model.horizon_} | {peer} ({peer_mae:.4g}) | {floor['fit_s']:.1f} | {peer_s:.1f}{'' if args.peer_python else ' (est.)'} | {cell} | "
-                f"{ratio} | {final[2]:.4g} | {final[1]:.1f} | {len(watch.trace)} |"
+                f"| {name} | {done[0]['horizon']} | {peer} ({peer_mae:.4g}) | {floor['fit_s']:.1f} | "
+                f"{med(peer_times):.1f} ({', '.join(f'{t:.1f}' for t in peer_times)}){'' if args.peer_python else ' est.'}"
+                f" | {cell} | {ratio} | {done[0]['final']:.4g} | {med(r['train_s'] for r in done):.1f} | "
+                f"{done[0]['epochs']} |"
             )
             print(lines[-1], flush=True)
     update_section("Time to quality", "\n".join(lines))
