@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 import torch
 
+from conftest import DEVICE
 from lstmkit.exceptions import DataError
 from lstmkit.sequences import (
     SequenceBatches,
@@ -38,6 +39,17 @@ def test_batches_cover_each_sequence_once_and_in_order():
     (x, lengths), y = next(batches.ordered())
     assert y.tolist() == [7, 9, 10] and lengths.tolist() == [1, 3, 4]
     assert x[1, :, 0].tolist() == [3, 4, 5, 0]  # sequence 2 = rows 3..5, then padding
+
+
+def test_batches_on_the_device_keep_their_bookkeeping_on_the_host():
+    """Buffer and targets on the training device, offsets and picks on the CPU: a batch is gathered on the
+    device and its lengths stay on the host (what packing reads), so no batch waits for the device."""
+    buffer = torch.arange(10.0, device=DEVICE)[:, None]
+    targets = torch.tensor([7, 8, 9, 10], device=DEVICE)
+    batches = SequenceBatches(buffer, torch.tensor([0, 1, 3, 6, 10]), targets, torch.tensor([3, 1]), batch_size=2)
+    (x, lengths), y = next(batches.epoch(torch.Generator().manual_seed(0)))
+    assert x.device == buffer.device and y.device == targets.device and lengths.device.type == "cpu"
+    assert sorted(lengths.tolist()) == [2, 4] and sorted(y.tolist()) == [8, 10]
 
 
 def test_stratified_split_keeps_every_class_in_training():

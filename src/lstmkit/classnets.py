@@ -50,9 +50,10 @@ class SequenceNetConfig:
     kernels: tuple[int, ...] = (8, 5, 3)
 
 
-def step_mask(lengths: Tensor, total: int) -> Tensor:
-    """lengths: (N,) -> (N, L) bool, True on the real steps of each sequence."""
-    return torch.arange(total, device=lengths.device)[None, :] < lengths[:, None]
+def step_mask(lengths: Tensor, total: int, device: torch.device | None = None) -> Tensor:
+    """lengths: (N,) on any device -> (N, L) bool on ``device`` (default: the lengths'), True on the real steps."""
+    device = lengths.device if device is None else device
+    return torch.arange(total, device=device)[None, :] < lengths.to(device, non_blocking=True)[:, None]
 
 
 class SequenceNet(nn.Module):
@@ -80,7 +81,7 @@ class SequenceNet(nn.Module):
         self.head = nn.Linear(width, config.n_outputs)
 
     def forward(self, x: Tensor, lengths: Tensor) -> Tensor:
-        mask = step_mask(lengths, x.shape[1])  # (N, L)
+        mask = step_mask(lengths, x.shape[1], x.device)  # (N, L)
         features = [self.dropout(self.encoder(x, lengths, mask))]  # (N, D)
         if self.fcn is not None:
             features.append(self.fcn(x, mask))  # (N, C)
@@ -97,7 +98,7 @@ class LSTMEncoder(nn.Module):
     cell_activation 'tanh': ``nn.LSTM`` on a packed batch (the fused, cuDNN-fast kernel).
     cell_activation 'relu': ``ReluLSTM``, step by step (what Keras' ``LSTM(activation='relu')`` computes).
 
-    forward(x, lengths, mask): (N, L, F), (N,), (N, L) -> (N, D)
+    forward(x, lengths, mask): (N, L, F), (N,) on the CPU (what packing reads), (N, L) -> (N, D)
     """
 
     def __init__(self, config: SequenceNetConfig) -> None:
@@ -127,7 +128,7 @@ class LSTMEncoder(nn.Module):
                 out, _ = pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])  # (N, L, D)
         if self.readout == "last":
             return last
-        return out.sum(dim=1) / lengths[:, None].to(out.dtype)  # (N, D) padding rows are zero
+        return out.sum(dim=1) / mask.sum(dim=1, keepdim=True).to(out.dtype)  # (N, D) padding rows are zero
 
 
 class ReluLSTM(nn.Module):

@@ -130,9 +130,9 @@ class SequenceModel(Params):
         torch.manual_seed(self.random_state)  # weight init and dropout
         self.net_ = SequenceNet(self.net_config_).to(device)
         buffer = torch.as_tensor(np.require(values, requirements="W"), device=device)
-        bounds = torch.as_tensor(np.require(offsets, requirements="W"), device=device)
+        bounds = torch.from_numpy(np.require(offsets, requirements="W"))  # stays on the CPU (pad_batch)
         y = torch.as_tensor(np.require(targets, requirements="W"), device=device)
-        train_idx, val_idx = (torch.from_numpy(i).to(device) for i in split)
+        train_idx, val_idx = (torch.from_numpy(i) for i in split)
         train = SequenceBatches(buffer, bounds, y, train_idx, self.batch_size)
         val = SequenceBatches(buffer, bounds, y, val_idx, self.batch_size) if len(val_idx) else None
         log.info("%d training sequences, %d validation sequences", len(train_idx), len(val_idx))

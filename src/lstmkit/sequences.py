@@ -285,13 +285,16 @@ def drop_gaps(values: np.ndarray, offsets: np.ndarray, ids: Sequence[str]) -> tu
 def pad_batch(buffer: Tensor, offsets: Tensor, picks: Tensor) -> tuple[Tensor, Tensor]:
     """Gather sequences ``picks`` from the buffer, zero-padded to the longest of them, in one indexing.
 
-    buffer: (R, F), offsets: (S + 1,), picks: (N,) -> x: (N, L, F), lengths: (N,) int64
+    buffer: (R, F) on the device, offsets: (S + 1,) and picks: (N,) on the CPU -> x: (N, L, F) on the device,
+    lengths: (N,) int64 on the CPU. The bookkeeping stays on the host, where ``pack_padded_sequence`` wants the
+    lengths, so a GPU batch costs one small copy of (starts, lengths) and no device-to-host synchronisation.
     """
     starts = offsets[picks]  # (N,)
     lengths = offsets[picks + 1] - starts  # (N,)
+    starts_d, lengths_d = torch.stack([starts, lengths]).to(buffer.device, non_blocking=True)  # (N,), (N,)
     steps = torch.arange(int(lengths.max()), device=buffer.device)  # (L,)
-    valid = steps[None, :] < lengths[:, None]  # (N, L)
-    rows = torch.where(valid, starts[:, None] + steps[None, :], 0)  # (N, L)
+    valid = steps[None, :] < lengths_d[:, None]  # (N, L)
+    rows = torch.where(valid, starts_d[:, None] + steps[None, :], 0)  # (N, L)
     x = buffer[rows] * valid[..., None]  # (N, L, F)  padding is exactly zero
     return x, lengths
 
@@ -299,8 +302,8 @@ def pad_batch(buffer: Tensor, offsets: Tensor, picks: Tensor) -> tuple[Tensor, T
 class SequenceBatches:
     """Batches of whole sequences drawn from one buffer on the training device, for ``training.fit``.
 
-    buffer: (R, F), offsets: (S + 1,), targets: (S,) class indices or (S, T) values, index: (M,) the
-    sequences this set uses. ``epoch(generator)`` yields shuffled ``((x, lengths), y)`` batches covering
+    buffer: (R, F) and targets: (S,) class indices or (S, T) values on the device; offsets: (S + 1,) and
+    index: (M,) the sequences this set uses, on the CPU (see ``pad_batch``). ``epoch(generator)`` yields shuffled ``((x, lengths), y)`` batches covering
     each sequence once; ``ordered(size)`` yields them in order. Under ``torchrun`` (``rank`` of ``world``)
     every rank draws the same permutation and keeps its own disjoint share, as ``windows.WindowBatches``.
     """
@@ -316,7 +319,7 @@ class SequenceBatches:
         """Shuffled batches; under torchrun each rank keeps its own equal, disjoint share."""
         share = len(self.index) // world
         order = torch.randperm(len(self.index), generator=generator)[rank * share : (rank + 1) * share]
-        for picks in self.index[order.to(self.index.device)].split(self.batch_size):
+        for picks in self.index[order].split(self.batch_size):
             yield self._batch(picks)
 
     def ordered(self, size: int = 512, rank: int = 0, world: int = 1):
@@ -324,4 +327,4 @@ class SequenceBatches:
             yield self._batch(picks)
 
     def _batch(self, picks: Tensor) -> tuple[tuple[Tensor, Tensor], Tensor]:
-        return pad_batch(self.buffer, self.offsets, picks), self.targets[picks]
+        return pad_batch(self.buffer, self.offsets, picks), self.targets[picks.to(self.targets.device, non_blocking=True)]
