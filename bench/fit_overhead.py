@@ -4,6 +4,12 @@ Every (system, dataset, repeat) runs in a fresh process; repeats are interleaved
 rotated, as in ../shared/benchmarks/PROTOCOL.md. Ratios are medians of per-repeat ratios (same repeat).
 
     .venv/bin/python bench/fit_overhead.py [--repeats 3] [--only airline,co2,taylor] [--quick]
+
+``--same-process`` pairs runs more tightly against this machine's drift (the same fit varies by 20-40 % from
+one minute to the next): one process per dataset alternates the floor's loop and lstmkit's whole fit (order
+swapped every repeat) and also reports the time lstmkit spends outside its epochs.
+
+    .venv/bin/python bench/fit_overhead.py --same-process [--repeats 5]
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import json
 import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -29,13 +36,75 @@ def run(system: str, dataset: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def same_process(dataset: str, repeats: int) -> list[tuple[float, float, float]]:
+    """(floor s, lstmkit fit s, lstmkit s outside its epochs) per repeat, alternating in this process."""
+    import pandas as pd
+    import torch
+    import torch._dynamo  # noqa: F401  (paid once here, not by whichever system runs first)
+    from systems import _data, floor_loop, floor_setup, protocol_forecaster
+
+    torch.set_num_threads(2)
+    d = _data(dataset)
+    frame = pd.DataFrame({"timestamp": d["ts"][: d["train_end"]], "y": d["y"][: d["train_end"]]})
+
+    def floor_s() -> float:
+        batches, *network = floor_setup(d)
+        began = time.perf_counter()
+        floor_loop(d["epochs"], batches, *network)
+        return time.perf_counter() - began
+
+    def lstmkit_s() -> tuple[float, float]:
+        model = protocol_forecaster(d, d["epochs"])
+        began = time.perf_counter()
+        model.fit(frame, target="y", time_col="timestamp")
+        seconds = time.perf_counter() - began
+        return seconds, seconds - sum(h["seconds"] for h in model.history_)
+
+    rows = []
+    for r in range(repeats):
+        if r % 2:
+            (fit, outside), floor = lstmkit_s(), floor_s()
+        else:
+            floor, (fit, outside) = floor_s(), lstmkit_s()
+        rows.append((floor, fit, outside))
+        print(f"repeat {r} {dataset:8s} floor {floor:7.2f} s  lstmkit {fit:7.2f} s  ratio {fit / floor:.3f}", flush=True)
+    return rows
+
+
+def main_same_process(datasets: list[str], repeats: int) -> None:
+    med = statistics.median
+    lines = [
+        "One process per dataset, 2 threads; the floor's bare loop and lstmkit's whole `Forecaster.fit` alternate "
+        "(order swapped every repeat), so each ratio pairs two runs minutes apart at most. Same network, windows and "
+        "number of Adam steps as the fresh-process table. 'outside epochs': lstmkit's fit time not spent in its "
+        "training epochs (checks, preparation, buffer, network set-up).",
+        "",
+        f"Reproduce: `.venv/bin/python bench/fit_overhead.py --same-process --repeats {repeats} --only {','.join(datasets)}`",
+        "",
+        "| dataset | floor s | lstmkit s | lstmkit / floor | per-repeat lstmkit / floor | outside epochs s |",
+        "|---|---|---|---|---|---|",
+    ]
+    for dataset in datasets:
+        rows = same_process(dataset, repeats)
+        ratios = [fit / floor for floor, fit, _ in rows]
+        lines.append(
+            f"| {dataset} | {med(r[0] for r in rows):.2f} | {med(r[1] for r in rows):.2f} | **{med(ratios):.3f}** | "
+            f"{', '.join(f'{x:.3f}' for x in ratios)} | {med(r[2] for r in rows):.3f} |"
+        )
+    print("\n".join(lines))
+    update_section("Fit overhead, same process", "\n".join(lines))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--only", default="airline,co2,taylor")
     parser.add_argument("--quick", action="store_true", help="airline only, 3 repeats")
+    parser.add_argument("--same-process", action="store_true", help="alternate floor and lstmkit in one process")
     args = parser.parse_args()
     datasets = ["airline"] if args.quick else args.only.split(",")
+    if args.same_process:
+        return main_same_process(datasets, args.repeats)
     runs: dict[tuple[str, str], list[dict]] = {}
     for r in range(args.repeats):
         order = SYSTEMS[r % 3 :] + SYSTEMS[: r % 3]
