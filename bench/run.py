@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/run.py            # everything (about an hour on 2 cores)
     .venv/bin/python bench/run.py --quick    # small sizes, a few minutes: checks the scripts work
+    LSTMKIT_PEER_PYTHON=PEERVENV/bin/python .venv/bin/python bench/run.py   # also train the peers in the run
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 
 FULL = [
+    ["fit_overhead.py", "--same-process", "--repeats", "5"],
     ["fit_overhead.py", "--repeats", "3"],
     ["time_to_quality.py"],
     ["predict_latency.py"],
@@ -24,6 +26,7 @@ FULL = [
 ]
 QUICK = [
     ["fit_overhead.py", "--quick", "--repeats", "1"],
+    ["fit_overhead.py", "--quick", "--same-process", "--repeats", "1"],
     ["predict_latency.py", "--repeats", "20", "--series", "1000"],
     ["long_series.py", "--rows", "200000"],
     ["many_series.py", "--series", "500", "--length", "300", "--epochs", "1"],
@@ -40,6 +43,10 @@ def main() -> None:
     runs = QUICK if args.quick else FULL
     import torch
 
+    peers = os.environ.get("LSTMKIT_PEER_PYTHON")  # a venv with darts and neuralforecast: peers measured in the run
+    if peers and not args.quick:
+        runs = [[s, *o, "--peer-python", peers] if s == "time_to_quality.py" else [s, *o] for s, *o in runs]
+        runs.append(["rolling_speed.py", "--darts-python", peers])
     if torch.cuda.is_available():  # the CUDA path, on a GPU machine only
         runs = [*runs, ["gpu.py", *(["--quick"] if args.quick else [])]]
     for script, *options in runs:
