@@ -204,6 +204,27 @@ def test_checkpoint_resume_matches_an_uninterrupted_run(tmp_path, monthly, fast)
         torch.testing.assert_close(pa, pb)
 
 
+def test_checkpoint_keeps_the_loss_scale(tmp_path):
+    """Under bf16 autocast on CUDA a gradient scaler runs; a resumed run continues from its scale, not from
+    the initial 65,536 (which would skip steps until it backs off again). CPU scaler here, same code path."""
+    from lstmkit.training import _load_checkpoint, _save_checkpoint
+
+    def loop_parts():
+        net = torch.nn.Linear(2, 1)
+        optimizer = torch.optim.Adam(net.parameters())
+        return net, optimizer, torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer), torch.Generator()
+
+    net, optimizer, schedule, generator = loop_parts()
+    scaler = torch.amp.GradScaler("cpu")
+    scaler.scale(torch.ones(()))  # the scale exists once used
+    scaler.update(new_scale=8.0)
+    best = {k: v.clone() for k, v in net.state_dict().items()}
+    _save_checkpoint(tmp_path / "ckpt", {"epoch": 3}, net, optimizer, schedule, generator, best, scaler)
+    again = torch.amp.GradScaler("cpu")
+    state, _ = _load_checkpoint(tmp_path / "ckpt", *loop_parts(), again)
+    assert state == {"epoch": 3} and again.get_scale() == 8.0
+
+
 def test_steps_per_epoch(monthly, fast):
     model = Forecaster(**fast | {"steps_per_epoch": 5, "max_epochs": 2}).fit(monthly, **FIT)
     assert len(model.history_) == 2

@@ -148,14 +148,13 @@ def fit(
     generator = torch.Generator().manual_seed(config.seed)
     state = {"epoch": 0, "best": float("inf"), "bad_epochs": 0, "history": []}
     best_weights = {k: v.detach().clone() for k, v in net.state_dict().items()}
-    if resume and checkpoint_dir is not None and (checkpoint_dir / "loop.json").exists():
-        state, best_weights = _load_checkpoint(checkpoint_dir, net, optimizer, schedule, generator)
-        log.info("resumed from %s at epoch %d", checkpoint_dir, state["epoch"])
-
     step = _TrainStep(net, loss_fn, config.precision)
     # cuDNN's autocast rule runs the LSTM in float16 (also under bfloat16 autocast): scale the loss so small
     # gradients do not underflow; steps with inf/NaN gradients are skipped and the scale lowered.
     scaler = torch.amp.GradScaler("cuda") if step.autocast and step.device_type == "cuda" else None
+    if resume and checkpoint_dir is not None and (checkpoint_dir / "loop.json").exists():
+        state, best_weights = _load_checkpoint(checkpoint_dir, net, optimizer, schedule, generator, scaler)
+        log.info("resumed from %s at epoch %d", checkpoint_dir, state["epoch"])
     if world > 1:
         from torch.nn.parallel import DistributedDataParallel
 
@@ -186,7 +185,7 @@ def fit(
         state["epoch"] = epoch
         reporter.update(record)
         if save_dir is not None:
-            _save_checkpoint(save_dir, state, net, optimizer, schedule, generator, best_weights)
+            _save_checkpoint(save_dir, state, net, optimizer, schedule, generator, best_weights, scaler)
         if config.patience is not None and state["bad_epochs"] >= config.patience:
             message = f"early stop at epoch {epoch}: no improvement for {config.patience} epochs"
             break
@@ -291,7 +290,9 @@ def _reduced(total: Tensor | None, count: int, world: int, device: torch.device 
 # ---- checkpoints: tensors in safetensors, everything else in JSON (never pickle) -------------------------
 
 
-def _save_checkpoint(directory: Path, state, net, optimizer, schedule, generator, best_weights) -> None:
+def _save_checkpoint(directory: Path, state, net, optimizer, schedule, generator, best_weights, scaler=None) -> None:
+    """Everything a resumed run needs to continue as if never stopped: weights, best weights, Adam's moments,
+    the schedule, the random states (CPU, the window generator and, on CUDA, the device's) and the loss scale."""
     from safetensors.torch import save_file
 
     tensors: dict[str, Tensor] = {}
@@ -305,10 +306,14 @@ def _save_checkpoint(directory: Path, state, net, optimizer, schedule, generator
             tensors[f"opt/{index}/{name}"] = torch.as_tensor(value)
     tensors["rng/generator"] = generator.get_state()
     tensors["rng/torch"] = torch.get_rng_state()
+    device = next(net.parameters()).device
+    if device.type == "cuda":  # dropout draws from the device's generator
+        tensors["rng/cuda"] = torch.cuda.get_rng_state(device)
     loop = {
         "state": state,
         "param_groups": opt["param_groups"],
         "schedule": schedule.state_dict(),
+        "scaler": scaler.state_dict() if scaler is not None else None,
     }
     directory.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".ckpt-", dir=directory.parent))
@@ -319,7 +324,7 @@ def _save_checkpoint(directory: Path, state, net, optimizer, schedule, generator
     os.replace(tmp, directory)
 
 
-def _load_checkpoint(directory: Path, net, optimizer, schedule, generator):
+def _load_checkpoint(directory: Path, net, optimizer, schedule, generator, scaler=None):
     from safetensors.torch import load_file
 
     loop = json.loads((directory / "loop.json").read_text())
@@ -339,4 +344,8 @@ def _load_checkpoint(directory: Path, net, optimizer, schedule, generator):
     schedule.load_state_dict(loop["schedule"])
     generator.set_state(tensors["rng/generator"])
     torch.set_rng_state(tensors["rng/torch"])
+    if "rng/cuda" in tensors and device.type == "cuda":
+        torch.cuda.set_rng_state(tensors["rng/cuda"], device)
+    if scaler is not None and loop.get("scaler"):
+        scaler.load_state_dict(loop["scaler"])
     return loop["state"], best
