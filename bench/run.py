@@ -49,6 +49,11 @@ def main() -> None:
         runs.append(["rolling_speed.py", "--darts-python", peers])
     if torch.cuda.is_available():  # the CUDA path, on a GPU machine only
         runs = [*runs, ["gpu.py", *(["--quick"] if args.quick else [])]]
+    shared = HERE.resolve().parents[1] / "shared" / "benchmarks"
+    if not shared.exists():  # the protocol's data and peers live there, beside the clone
+        needs = {"fit_overhead.py", "time_to_quality.py", "rolling_speed.py", "gpu.py", "forecast_datasets.py"}
+        print(f"{shared} is missing: skipping {', '.join(sorted(needs))}", flush=True)
+        runs = [run for run in runs if run[0] not in needs]
     for script, *options in runs:
         print(f"== {script} {' '.join(options)}", flush=True)
         subprocess.run([sys.executable, str(HERE / script), *options], check=True, env=env)

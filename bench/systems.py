@@ -17,6 +17,11 @@ import time
 from pathlib import Path
 
 PEERS = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "peers"
+if not (PEERS / "common.py").exists():
+    raise SystemExit(
+        f"this benchmark follows the shared peer protocol, but {PEERS} is missing: clone lstmkit beside the "
+        "project's shared/ folder (as CI does) to run it."
+    )
 sys.path.insert(0, str(PEERS))
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -110,6 +111,30 @@ def test_save_load_identical_in_a_new_process(tmp_path, monthly, fast):
     assert sorted(p.name for p in (tmp_path / "m").iterdir()) == ["config.json", "weights.safetensors"]
     config = json.loads((tmp_path / "m" / "config.json").read_text())
     assert config["format"] == "lstmkit-model" and config["fitted"]["lookback"] == 24
+
+
+def test_saved_files_get_the_usual_permissions(tmp_path, monthly, fast):
+    """Atomic writes go through tempfile (0600 / 0700); the files left behind must read like any other."""
+    import os
+    import stat
+
+    from lstmkit.artifact import write_atomic
+
+    old = os.umask(0o022)
+    try:
+        Forecaster(**fast).fit(monthly, **FIT).save(tmp_path / "m")
+        write_atomic(tmp_path / "p.csv", lambda tmp: tmp.write_text("a\n"))
+    finally:
+        os.umask(old)
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in [tmp_path / "m", *(tmp_path / "m").iterdir()]}
+    assert modes == {"m": 0o755, "config.json": 0o644, "weights.safetensors": 0o644}
+    assert stat.S_IMODE((tmp_path / "p.csv").stat().st_mode) == 0o644
+
+
+def test_load_names_a_data_file_given_as_the_model(tmp_path):
+    (tmp_path / "daily.csv").write_text("t,y\n")
+    with pytest.raises(ModelFileError, match="is a file, not a model folder.*predict MODEL DATA"):
+        Forecaster.load(tmp_path / "daily.csv")
 
 
 def test_save_refuses_a_foreign_folder(tmp_path, monthly, fast):
@@ -223,6 +248,18 @@ def test_checkpoint_keeps_the_loss_scale(tmp_path):
     again = torch.amp.GradScaler("cpu")
     state, _ = _load_checkpoint(tmp_path / "ckpt", *loop_parts(), again)
     assert state == {"epoch": 3} and again.get_scale() == 8.0
+
+
+def test_gaps_in_the_clock_are_named_once(fast):
+    t = pd.date_range("2024-01-01", periods=400, freq="D")
+    frame = pd.DataFrame({"t": t, "y": np.sin(np.arange(400) / 3.0)})
+    holey = frame.drop(index=[*range(100, 110), 200])  # two places where days are missing
+    with pytest.warns(UserWarning, match=r"2 gap\(s\) in the \S+ clock of 't': the first between 2024-04-09 00:00:00 and 2024-04-20"):
+        Forecaster(**fast).fit(holey, target="y", time_col="t", test_size=20)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a regular clock, also several series of it: no warning
+        panel = pd.concat([frame.assign(s="a"), frame.assign(s="b")])
+        Forecaster(**fast).fit(panel, target="y", time_col="t", id_col="s", test_size=20)
 
 
 def test_steps_per_epoch(monthly, fast):

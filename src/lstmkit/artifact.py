@@ -59,6 +59,7 @@ def save_model(directory: str | Path, config: dict, tensors: dict[str, Tensor]) 
     try:
         save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, tmp / WEIGHTS)
         (tmp / CONFIG).write_text(text)
+        usual_permissions(tmp, tmp / WEIGHTS, tmp / CONFIG)
         old = None
         if directory.exists():
             old = directory.with_name(f".{directory.name}.old-{os.getpid()}")
@@ -115,6 +116,11 @@ def model_kind(directory: str | Path) -> str:
 
 
 def _read_config(directory: Path) -> dict:
+    if directory.is_file():
+        raise ModelFileError(
+            f"{str(directory)!r} is a file, not a model folder. The model comes first: lstmkit predict MODEL DATA "
+            f"(e.g. lstmkit predict model/ {directory})."
+        )
     if not directory.is_dir():
         raise ModelFileError(
             f"model folder {str(directory)!r} does not exist. Train one with: lstmkit train DATA --out {directory}"
@@ -140,6 +146,15 @@ def _read_config(directory: Path) -> dict:
     return config
 
 
+def usual_permissions(*paths: Path) -> None:
+    """Give files and folders the permissions a plain ``open``/``mkdir`` would (0666 / 0777 less the umask):
+    ``tempfile`` creates them private (0600 / 0700), which would leave shared models and reports unreadable."""
+    mask = os.umask(0)
+    os.umask(mask)
+    for path in paths:
+        path.chmod((0o777 if path.is_dir() else 0o666) & ~mask)
+
+
 def write_atomic(path: str | Path, write) -> Path:
     """Call ``write(tmp_path)`` then rename the temporary file onto ``path`` (same folder)."""
     path = Path(path)
@@ -148,6 +163,7 @@ def write_atomic(path: str | Path, write) -> Path:
     os.close(fd)
     try:
         write(Path(tmp))
+        usual_permissions(Path(tmp))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

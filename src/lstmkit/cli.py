@@ -138,29 +138,37 @@ def _floats(value: Optional[str]) -> Optional[list[float]]:
 
 
 def interval_table(metrics: dict, title: str) -> Table:
-    table = Table(title=title, title_justify="left")
-    for name in ("evaluation", "level", "coverage", "width", "interval score", "MSIS", "pinball", "points"):
-        table.add_column(name, justify="left" if name in ("evaluation", "level") else "right")
+    rows = []
     for kind, block in metrics.items():
         for level, v in block["lstm"].get("intervals", {}).items():
             cells = [f"{v[k]:.4g}" for k in ("coverage", "width", "interval_score", "msis", "pinball")]
-            table.add_row(kind, level, *cells, str(v["n"]))
+            rows.append([kind, str(level), *cells, str(v["n"])])
+    table = Table(title=title, title_justify="left")
+    for i, name in enumerate(("evaluation", "level", "coverage", "width", "interval score", "MSIS", "pinball", "points")):
+        width = max(len(row[i]) for row in rows) if rows else None  # numbers are never cut; headers may wrap
+        table.add_column(name, justify="left" if i < 2 else "right", min_width=width)
+    for row in rows:
+        table.add_row(*row)
     return table
 
 
 def metrics_table(metrics: dict, title: str) -> Table:
-    table = Table(title=title, title_justify="left")
-    table.add_column("evaluation", no_wrap=True)
-    table.add_column("method", no_wrap=True)
-    for name in ("mae", "rmse", "mape", "smape", "mase"):
-        table.add_column(name.upper(), justify="right")
-    table.add_column("points", justify="right")
+    """One row per evaluation and method; the best MASE of each evaluation in green. Numbers are never cut:
+    in a narrow terminal the method names wrap instead."""
+    rows = []
     for kind, block in metrics.items():
         best = min(block, key=lambda m: block[m]["mase"] if math.isfinite(block[m]["mase"]) else math.inf)
         for method, values in block.items():
-            style = "bold green" if method == best else None
-            cells = [f"{values[k]:.4g}" for k in ("mae", "rmse", "mape", "smape", "mase")]
-            table.add_row(kind, method, *cells, str(values["n"]), style=style)
+            cells = [f"{values[k]:.4g}" for k in ("mae", "rmse", "mape", "smape", "mase")] + [str(values["n"])]
+            rows.append((kind, method, cells, "bold green" if method == best else None))
+    table = Table(title=title, title_justify="left")
+    table.add_column("evaluation", no_wrap=True)
+    table.add_column("method")
+    for i, name in enumerate(("MAE", "RMSE", "MAPE", "SMAPE", "MASE", "points")):
+        width = max([len(name), *(len(row[2][i]) for row in rows)])
+        table.add_column(name, justify="right", no_wrap=True, min_width=width)
+    for kind, method, cells, style in rows:
+        table.add_row(kind, method, *cells, style=style)
     return table
 
 
@@ -235,7 +243,7 @@ def train(
     quantiles: Annotated[Optional[str], typer.Option(help="Train a quantile head for these quantiles (pinball loss), e.g. 0.05,0.95; the median is added and is the forecast.")] = None,
     seed: Annotated[int, typer.Option(help="Random seed; CPU runs repeat exactly.")] = 0,
     device: Annotated[Device, typer.Option(help="Where to train.")] = Device.auto,
-    precision: Annotated[Precision, typer.Option(help="bf16: forward passes under bfloat16 autocast, faster on recent GPUs (weights stay float32).")] = Precision.fp32,
+    precision: Annotated[Precision, typer.Option(help="bf16: training forward passes under bfloat16 autocast (weights stay float32): less memory; faster or slower depending on the hardware (README, GPU).")] = Precision.fp32,
     resume: Annotated[bool, typer.Option(help="Continue from the checkpoint left by an interrupted run.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
 ) -> None:

@@ -24,7 +24,7 @@ from .artifact import load_model, save_model
 from .baselines import resolve_baselines
 from .evaluation import Evaluation, evaluate_panel
 from .exceptions import ConfigError, DataError, NotFittedError
-from .io import Columns, checked_names, infer_freq, read_table, season_length
+from .io import Columns, checked_names, find_gaps, infer_freq, read_table, season_length
 from .metrics import seasonal_scale
 from .networks import WINDOW_NORMS, ForecastNet, NetConfig, PinballLoss
 from .params import Params
@@ -222,6 +222,16 @@ class Forecaster(Params):
         if columns.id_col and columns.time_col:
             first = frame.loc[frame[columns.id_col] == frame[columns.id_col].iloc[0], columns.time_col]
         self.freq_ = infer_freq(first)
+        gaps, first_gap = find_gaps(frame, columns, self.freq_)
+        if gaps:
+            warnings.warn(
+                f"{gaps} gap(s) in the {self.freq_} clock of {columns.time_col!r}: the first between {first_gap[0]} "
+                f"and {first_gap[1]}. Rows on either side of a gap are treated as consecutive steps, which blurs "
+                f"the season. To keep the calendar, insert the missing timestamps as empty rows (impute fills "
+                f"them): df.set_index({columns.time_col!r}).asfreq({self.freq_!r}).reset_index().",
+                UserWarning,
+                stacklevel=3,
+            )
         self.season_ = int(self.season or season_length(self.freq_))
         if self.season_ <= 0:
             raise ConfigError(f"season must be a positive integer; got {self.season!r}.")

@@ -18,7 +18,7 @@ import pandas as pd
 
 from .exceptions import ConfigError, DataError, did_you_mean
 
-__all__ = ["Columns", "load_frame", "read_table", "infer_freq", "season_length"]
+__all__ = ["Columns", "load_frame", "read_table", "infer_freq", "find_gaps", "season_length"]
 
 log = logging.getLogger(__name__)
 
@@ -262,6 +262,29 @@ def infer_freq(times: pd.Series) -> str | None:
             except ValueError:
                 freq = None
     return freq
+
+
+def find_gaps(frame: pd.DataFrame, columns: Columns, freq: str | None) -> tuple[int, tuple | None]:
+    """Missing steps of a regular clock: (how many places a step is skipped, (before, after) of the first).
+
+    frame: sorted by series and time (as read_table returns it); freq: the clock's pandas frequency."""
+    if not freq or not columns.time_col or not pd.api.types.is_datetime64_any_dtype(frame[columns.time_col]):
+        return 0, None
+    try:
+        offset = pd.tseries.frequencies.to_offset(freq)
+    except ValueError:
+        return 0, None
+    times = pd.DatetimeIndex(frame[columns.time_col])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # calendar offsets are added one by one (a PerformanceWarning)
+        gap = np.asarray(times[1:] != times[:-1] + offset)
+    if columns.id_col:
+        ids = frame[columns.id_col].to_numpy()
+        gap &= ids[1:] == ids[:-1]  # the step from one series to the next is no gap
+    if not gap.any():
+        return 0, None
+    i = int(np.flatnonzero(gap)[0])
+    return int(gap.sum()), (times[i], times[i + 1])
 
 
 def season_length(freq: str | None) -> int:

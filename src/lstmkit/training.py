@@ -295,6 +295,8 @@ def _save_checkpoint(directory: Path, state, net, optimizer, schedule, generator
     the schedule, the random states (CPU, the window generator and, on CUDA, the device's) and the loss scale."""
     from safetensors.torch import save_file
 
+    from .artifact import usual_permissions
+
     tensors: dict[str, Tensor] = {}
     for key, value in net.state_dict().items():
         tensors[f"net/{key}"] = value
@@ -319,6 +321,7 @@ def _save_checkpoint(directory: Path, state, net, optimizer, schedule, generator
     tmp = Path(tempfile.mkdtemp(prefix=".ckpt-", dir=directory.parent))
     save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, tmp / "tensors.safetensors")
     (tmp / "loop.json").write_text(json.dumps(loop))
+    usual_permissions(tmp, tmp / "tensors.safetensors", tmp / "loop.json")
     if directory.exists():
         shutil.rmtree(directory)
     os.replace(tmp, directory)
