@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import os
 import shutil
 import warnings
 from enum import Enum
@@ -115,7 +116,8 @@ def command(epilog: str):
                     warnings.showwarning = _show_warning
                     return function(*args, **kwargs)
             except LstmkitError as error:
-                err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True, markup=True)
+                if os.environ.get("RANK", "0") == "0":  # under torchrun every rank meets the error: say it once
+                    err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True, markup=True)
                 raise typer.Exit(2) from None
 
         return app.command(epilog=epilog)(run)

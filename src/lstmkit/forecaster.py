@@ -428,8 +428,9 @@ class Forecaster(Params):
         short = panel.lengths < max(need, 1) + (1 if test_size else 0)
         if short.any():
             i = int(np.flatnonzero(short)[0])
+            where = f"series {panel.ids[i]!r}" if self.columns_.id_col else "the series"
             raise DataError(
-                f"series {panel.ids[i]!r} has {panel.lengths[i]} rows, but the model needs lookback={self.lookback_}"
+                f"{where} has {panel.lengths[i]} rows, but the model needs lookback={self.lookback_}"
                 f"{f' + test_size={test_size}' if test_size else ''}{f' + {end_gap} later rows' if end_gap else ''}"
                 f" = {need} rows"
                 f"{' (plus one to forecast from)' if test_size else ''}. Give a longer history."
