@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -145,7 +146,7 @@ def interval_table(metrics: dict, title: str) -> Table:
         for level, v in block["lstm"].get("intervals", {}).items():
             cells = [f"{v[k]:.4g}" for k in ("coverage", "width", "interval_score", "msis", "pinball")]
             rows.append([kind, str(level), *cells, str(v["n"])])
-    table = Table(title=title, title_justify="left")
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False)
     for i, name in enumerate(("evaluation", "level", "coverage", "width", "interval score", "MSIS", "pinball", "points")):
         width = max(len(row[i]) for row in rows) if rows else None  # numbers are never cut; headers may wrap
         table.add_column(name, justify="left" if i < 2 else "right", min_width=width)
@@ -163,9 +164,9 @@ def metrics_table(metrics: dict, title: str) -> Table:
         for method, values in block.items():
             cells = [f"{values[k]:.4g}" for k in ("mae", "rmse", "mape", "smape", "mase")] + [str(values["n"])]
             rows.append((kind, method, cells, "bold green" if method == best else None))
-    table = Table(title=title, title_justify="left")
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False)
     table.add_column("evaluation", no_wrap=True)
-    table.add_column("method")
+    table.add_column("method", no_wrap=True, min_width=max((len(row[1]) for row in rows), default=6))
     for i, name in enumerate(("MAE", "RMSE", "MAPE", "SMAPE", "MASE", "points")):
         width = max([len(name), *(len(row[2][i]) for row in rows)])
         table.add_column(name, justify="right", no_wrap=True, min_width=width)
