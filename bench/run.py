@@ -17,7 +17,7 @@ HERE = Path(__file__).parent
 
 FULL = [
     ["fit_overhead.py", "--same-process", "--repeats", "5"],
-    ["fit_overhead.py", "--repeats", "3"],
+    ["fit_overhead.py", "--repeats", "5"],
     ["time_to_quality.py"],
     ["predict_latency.py"],
     ["long_series.py"],
