@@ -19,7 +19,6 @@ import json
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -38,36 +37,21 @@ def run(system: str, dataset: str) -> dict:
 
 def same_process(dataset: str, repeats: int) -> list[tuple[float, float, float]]:
     """(floor s, lstmkit fit s, lstmkit s outside its epochs) per repeat, alternating in this process."""
-    import pandas as pd
     import torch
     import torch._dynamo  # noqa: F401  (paid once here, not by whichever system runs first)
-    from systems import _data, floor_loop, floor_setup, protocol_forecaster
+    from systems import _data, floor, lstmkit
 
     torch.set_num_threads(2)
     d = _data(dataset)
-    frame = pd.DataFrame({"timestamp": d["ts"][: d["train_end"]], "y": d["y"][: d["train_end"]]})
-
-    def floor_s() -> float:
-        batches, *network = floor_setup(d)
-        began = time.perf_counter()
-        floor_loop(d["epochs"], batches, *network)
-        return time.perf_counter() - began
-
-    def lstmkit_s() -> tuple[float, float]:
-        model = protocol_forecaster(d, d["epochs"])
-        began = time.perf_counter()
-        model.fit(frame, target="y", time_col="timestamp")
-        seconds = time.perf_counter() - began
-        return seconds, seconds - sum(h["seconds"] for h in model.history_)
-
     rows = []
     for r in range(repeats):
         if r % 2:
-            (fit, outside), floor = lstmkit_s(), floor_s()
+            ours, bare = lstmkit(d), floor(d)
         else:
-            floor, (fit, outside) = floor_s(), lstmkit_s()
-        rows.append((floor, fit, outside))
-        print(f"repeat {r} {dataset:8s} floor {floor:7.2f} s  lstmkit {fit:7.2f} s  ratio {fit / floor:.3f}", flush=True)
+            bare, ours = floor(d), lstmkit(d)
+        rows.append((bare["fit_s"], ours["fit_s"], ours["outside_s"]))
+        print(f"repeat {r} {dataset:8s} floor {bare['fit_s']:7.2f} s  lstmkit {ours['fit_s']:7.2f} s  "
+              f"ratio {ours['fit_s'] / bare['fit_s']:.3f}", flush=True)
     return rows
 
 

@@ -23,7 +23,7 @@ from torch import Tensor
 
 from .exceptions import ModelFileError
 
-__all__ = ["save_model", "load_model", "model_kind", "write_atomic", "FORMAT", "FORMAT_VERSION"]
+__all__ = ["save_model", "load_model", "model_kind", "write_atomic", "write_folder_atomic", "FORMAT", "FORMAT_VERSION"]
 
 FORMAT = "lstmkit-model"
 FORMAT_VERSION = 1
@@ -52,24 +52,14 @@ def save_model(directory: str | Path, config: dict, tensors: dict[str, Tensor]) 
 
     directory = Path(directory)
     _refuse_foreign(directory)
-    directory.parent.mkdir(parents=True, exist_ok=True)
     document = {"format": FORMAT, "format_version": FORMAT_VERSION, "versions": versions(), **config}
     text = json.dumps(document, indent=1, allow_nan=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
-    try:
+
+    def write(tmp: Path) -> None:
         save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, tmp / WEIGHTS)
         (tmp / CONFIG).write_text(text)
-        usual_permissions(tmp, tmp / WEIGHTS, tmp / CONFIG)
-        old = None
-        if directory.exists():
-            old = directory.with_name(f".{directory.name}.old-{os.getpid()}")
-            os.replace(directory, old)
-        os.replace(tmp, directory)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+
+    write_folder_atomic(directory, write)
     return directory
 
 
@@ -144,6 +134,29 @@ def _read_config(directory: Path) -> dict:
             "Upgrade lstmkit: pip install -U lstmkit"
         )
     return config
+
+
+def write_folder_atomic(directory: str | Path, write) -> Path:
+    """Call ``write(tmp_folder)``, then swap the temporary folder (same parent) into the place of ``directory``.
+    An existing folder is moved aside first and removed only once the new one is in place; on any failure the
+    temporary folder goes and ``directory`` is left as it was."""
+    directory = Path(directory)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    try:
+        write(tmp)
+        usual_permissions(tmp, *tmp.iterdir())
+        old = None
+        if directory.exists():
+            old = directory.with_name(f".{directory.name}.old-{os.getpid()}")
+            os.replace(directory, old)
+        os.replace(tmp, directory)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return directory
 
 
 def usual_permissions(*paths: Path) -> None:

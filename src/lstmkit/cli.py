@@ -140,13 +140,19 @@ def _floats(value: Optional[str]) -> Optional[list[float]]:
     return list(check_levels(value)) if value else None
 
 
+def _score_table(title: str) -> Table:
+    """The look of the score tables: rules under the header only and collapsed padding, so eight columns of
+    numbers fit an 80-column terminal."""
+    return Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False)
+
+
 def interval_table(metrics: dict, title: str) -> Table:
     rows = []
     for kind, block in metrics.items():
         for level, v in block["lstm"].get("intervals", {}).items():
             cells = [f"{v[k]:.4g}" for k in ("coverage", "width", "interval_score", "msis", "pinball")]
             rows.append([kind, str(level), *cells, str(v["n"])])
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False)
+    table = _score_table(title)
     for i, name in enumerate(("evaluation", "level", "coverage", "width", "interval score", "MSIS", "pinball", "points")):
         width = max(len(row[i]) for row in rows) if rows else None  # numbers are never cut; headers may wrap
         table.add_column(name, justify="left" if i < 2 else "right", min_width=width)
@@ -164,7 +170,7 @@ def metrics_table(metrics: dict, title: str) -> Table:
         for method, values in block.items():
             cells = [f"{values[k]:.4g}" for k in ("mae", "rmse", "mape", "smape", "mase")] + [str(values["n"])]
             rows.append((kind, method, cells, "bold green" if method == best else None))
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False)
+    table = _score_table(title)
     table.add_column("evaluation", no_wrap=True)
     table.add_column("method", no_wrap=True, min_width=max((len(row[1]) for row in rows), default=6))
     for i, name in enumerate(("MAE", "RMSE", "MAPE", "SMAPE", "MASE", "points")):

@@ -16,8 +16,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -295,7 +293,7 @@ def _save_checkpoint(directory: Path, state, net, optimizer, schedule, generator
     the schedule, the random states (CPU, the window generator and, on CUDA, the device's) and the loss scale."""
     from safetensors.torch import save_file
 
-    from .artifact import usual_permissions
+    from .artifact import write_folder_atomic
 
     tensors: dict[str, Tensor] = {}
     for key, value in net.state_dict().items():
@@ -317,14 +315,12 @@ def _save_checkpoint(directory: Path, state, net, optimizer, schedule, generator
         "schedule": schedule.state_dict(),
         "scaler": scaler.state_dict() if scaler is not None else None,
     }
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".ckpt-", dir=directory.parent))
-    save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, tmp / "tensors.safetensors")
-    (tmp / "loop.json").write_text(json.dumps(loop))
-    usual_permissions(tmp, tmp / "tensors.safetensors", tmp / "loop.json")
-    if directory.exists():
-        shutil.rmtree(directory)
-    os.replace(tmp, directory)
+
+    def write(tmp: Path) -> None:
+        save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, tmp / "tensors.safetensors")
+        (tmp / "loop.json").write_text(json.dumps(loop))
+
+    write_folder_atomic(directory, write)
 
 
 def _load_checkpoint(directory: Path, net, optimizer, schedule, generator, scaler=None):
