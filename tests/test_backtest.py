@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from conftest import FAST, seasonal_frame
 from lstmkit import ConfigError, DataError, Forecaster, backtest
 from lstmkit.cli import app
-from lstmkit.metrics import score
+from lstmkit.forecasting.metrics import score
 
 FIT = dict(target="y", time_col="timestamp")
 CONFIG = {"data": {"target": "y", "time_col": "timestamp"}, "forecaster": FAST | {"max_epochs": 2}}

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from lstmkit import ConfigError
-from lstmkit.baselines import BASELINES, drift, mean, naive, resolve_baselines, seasonal_naive
-from lstmkit.classical import classical_available
+from lstmkit.forecasting.baselines import BASELINES, drift, mean, naive, resolve_baselines, seasonal_naive
+from lstmkit.forecasting.classical import classical_available
 
 
 def two_series():

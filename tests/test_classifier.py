@@ -11,7 +11,7 @@ import torch
 
 from conftest import DEVICE
 from lstmkit import ConfigError, DataError, NotFittedError, SequenceClassifier
-from lstmkit.seqmodel import class_weights
+from lstmkit.sequences.labels import class_weights
 
 COLS = dict(sequence_col="sequence_id", label_col="label", step_col="step")
 

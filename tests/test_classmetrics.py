@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lstmkit.classmetrics import ClassificationEvaluation, classification_metrics, confusion_matrix
+from lstmkit.sequences.metrics import ClassificationEvaluation, classification_metrics, confusion_matrix
 
 
 def test_hand_worked_three_classes():

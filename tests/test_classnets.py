@@ -5,8 +5,9 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from lstmkit.classnets import MaskedBatchNorm1d, ReluLSTM, SequenceNet, SequenceNetConfig, step_mask
-from lstmkit.sequences import pad_batch
+from lstmkit.layers import MaskedBatchNorm1d, ReluLSTM, step_mask
+from lstmkit.networks import SequenceNet, SequenceNetConfig
+from lstmkit.sequences.batches import pad_batch
 
 LENGTHS = torch.tensor([4, 11, 7, 16])  # 7 < the conv kernel 8; 16 forces padding on every other one
 

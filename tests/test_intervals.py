@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 from conftest import FAST, seasonal_frame
 from lstmkit import ConfigError, Forecaster
 from lstmkit.cli import app
-from lstmkit.intervals import Calibration, check_levels
+from lstmkit.forecasting.calibration import Calibration
+from lstmkit.forecasting.intervals import check_levels
 from lstmkit.networks import ForecastNet, NetConfig, PinballLoss
 
 FIT = dict(target="y", time_col="timestamp")
@@ -159,7 +160,7 @@ def test_cli_evaluate_json_adds_intervals_only_when_asked(tmp_path, data, model)
 
 
 def test_aci_hand_worked():
-    from lstmkit.intervals import aci_half_widths
+    from lstmkit.forecasting.intervals import aci_half_widths
 
     scores = np.arange(1.0, 10.0)  # n = 9 calibration errors: 1 .. 9
     # a0 = 0.2: rank ceil(10 * 0.8) = 8 -> 8; error 10 misses: a = 0.2 + 0.1 * (0.2 - 1) = 0.12

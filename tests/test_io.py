@@ -5,8 +5,9 @@ import pandas as pd
 import pytest
 
 from lstmkit import DataError, read_table
+from lstmkit.clock import infer_freq, season_length
 from lstmkit.exceptions import ConfigError
-from lstmkit.io import Columns, infer_freq, season_length
+from lstmkit.io import Columns
 
 
 def cols(**kw) -> Columns:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lstmkit.metrics import interval_scores, score
+from lstmkit.forecasting.metrics import interval_scores, score
 
 
 def test_interval_scores_hand_worked():

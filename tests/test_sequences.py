@@ -7,16 +7,8 @@ import torch
 
 from conftest import DEVICE
 from lstmkit.exceptions import DataError
-from lstmkit.sequences import (
-    SequenceBatches,
-    arrays_to_frame,
-    check_arrays,
-    drop_gaps,
-    infer_channels,
-    pad_batch,
-    sequence_labels,
-    stratified_split,
-)
+from lstmkit.sequences.batches import SequenceBatches, drop_gaps, pad_batch, stratified_split
+from lstmkit.sequences.inputs import arrays_to_frame, check_arrays, infer_channels, sequence_labels
 
 
 def test_pad_batch_hand_worked():

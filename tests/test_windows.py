@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from lstmkit import make_windows
 from lstmkit.exceptions import ConfigError, DataError
-from lstmkit.windows import gather, inference_chunk, window_starts
+from lstmkit.forecasting.windows import gather, inference_chunk, window_starts
 
 
 def test_windows_hand_worked():
@@ -81,7 +81,7 @@ def test_validation_windows_follow_training_windows():
 
 @pytest.mark.parametrize("steps", [None, 4])
 def test_ranks_draw_disjoint_equal_shares(steps):
-    from lstmkit.windows import WindowBatches
+    from lstmkit.forecasting.windows import WindowBatches
 
     buffer = torch.arange(103, dtype=torch.float32)[:, None]
     starts = torch.arange(100)
@@ -106,8 +106,9 @@ def test_inference_chunk_bounds_the_lstm_output():
 
 
 def test_forecasts_do_not_depend_on_the_inference_chunk(monkeypatch, monthly):
-    from lstmkit import Forecaster, windows
-    from lstmkit.forecast import predict_inputs
+    from lstmkit import Forecaster
+    from lstmkit.forecasting import windows
+    from lstmkit.forecasting.inference import predict_inputs
 
     model = Forecaster(hidden_size=8, num_layers=1, max_epochs=1, verbose=0, device="cpu")
     model.fit(monthly, target="y", time_col="timestamp")

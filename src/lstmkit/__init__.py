@@ -1,18 +1,38 @@
-"""lstmkit: LSTM forecasting and sequence classification you can trust."""
+"""lstmkit: LSTM forecasting and sequence classification you can trust.
+
+Two tasks on one core. Data flows down, and imports point down only (checked by import-linter, see
+pyproject.toml)::
+
+    cli/                       typed commands: parse, call the library, print
+    report                     the HTML report of a forecaster
+    forecasting/ | sequences/  the two tasks (never importing each other)
+      forecasting/   windows -> inference -> calibration -> fitted -> intervals, metrics, baselines ->
+                     plan -> evaluation -> backtest -> forecaster          (Forecaster, backtest)
+      sequences/     inputs, batches, labels, metrics -> model -> classifier, arrays
+                     (SequenceClassifier, LSTMClassifier, LSTMRegressor)
+    plots                      matplotlib, from plain frames (below the result types that call it)
+    estimator                  one base: parameters, fitted check, training, save/load; lstmkit.load
+    training, checkpoints, distributed, artifact, config   the fit loop, its checkpoints, torchrun,
+                                                            model files (schema-checked), run configs
+    networks, layers           every nn.Module (one LSTM encoder, a head per task)
+    prep, clock, io, datasets  preparation fitted on training rows, the series' clock, reading tables
+    progress, _validation, exceptions, _version
+"""
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
-from .arrays import LSTMClassifier, LSTMRegressor
-from .backtest import Backtest, backtest
-from .classifier import SequenceClassifier
-from .classmetrics import ClassificationEvaluation
+from ._version import __version__
 from .datasets import load_airline, make_demo_series
+from .estimator import load
 from .exceptions import ConfigError, DataError, LstmkitError, ModelFileError, NotFittedError
-from .forecaster import Evaluation, Forecaster
+from .forecasting.backtest import Backtest
+from .forecasting.evaluation import Evaluation
+from .forecasting.forecaster import Forecaster, backtest
+from .forecasting.windows import make_windows
 from .io import read_table
-from .windows import make_windows
+from .sequences.arrays import LSTMClassifier, LSTMRegressor
+from .sequences.classifier import SequenceClassifier
+from .sequences.metrics import ClassificationEvaluation
 
 __all__ = [
     "__version__",
@@ -24,6 +44,7 @@ __all__ = [
     "LSTMRegressor",
     "Backtest",
     "backtest",
+    "load",
     "read_table",
     "make_windows",
     "load_airline",

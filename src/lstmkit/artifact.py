@@ -2,11 +2,16 @@
 
 A model directory holds exactly:
 
-    config.json          {"format": "lstmkit-model", "format_version": 1, "kind": ..., "versions": {...}, ...}
+    config.json          {"format": "lstmkit-model", "format_version": 2, "kind": ..., "versions": {...}, ...}
     weights.safetensors  the network's tensors
 
 ``save`` writes into a temporary sibling folder and renames it into place, so a crash never leaves a
-half-written model, and it refuses to replace a folder that is not an lstmkit model.
+half-written model, and it refuses to replace a folder that is not an lstmkit model. Reading takes only
+regular files of bounded size (never a FIFO or a device, which would hang or fill memory), and JSON nested
+too deeply is refused; what the fields must hold is each estimator's schema (``Estimator.load``).
+
+Format versions: 1 (lstmkit 0.1) kept the forecasting LSTM at ``lstm.*``; 2 keeps every network's LSTM in
+its shared encoder, ``encoder.lstm.*``. ``upgrade`` reads version 1 folders.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import json
 import os
 import platform
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 
@@ -23,19 +29,24 @@ from torch import Tensor
 
 from .exceptions import ModelFileError
 
-__all__ = ["save_model", "load_model", "model_kind", "write_atomic", "write_folder_atomic", "FORMAT", "FORMAT_VERSION"]
+__all__ = [
+    "save_model", "load_model", "model_kind", "upgrade", "read_json", "write_atomic", "write_folder_atomic",
+    "FORMAT", "FORMAT_VERSION",
+]
 
 FORMAT = "lstmkit-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CONFIG = "config.json"
 WEIGHTS = "weights.safetensors"
+MAX_CONFIG_BYTES = 256 * 2**20  # a config of 10,000 series with calibration errors is a few MB
+MAX_WEIGHTS_BYTES = 16 * 2**30
 
 
 def versions() -> dict[str, str]:
     import numpy
     import pandas
 
-    from . import __version__
+    from ._version import __version__
 
     return {
         "lstmkit": __version__,
@@ -77,8 +88,8 @@ def _refuse_foreign(directory: Path) -> None:
 
 def _is_model(directory: Path) -> bool:
     try:
-        return json.loads((directory / CONFIG).read_text()).get("format") == FORMAT
-    except (OSError, ValueError, AttributeError):
+        return read_json(directory / CONFIG).get("format") == FORMAT
+    except (ModelFileError, AttributeError):
         return False
 
 
@@ -92,8 +103,10 @@ def load_model(directory: str | Path, kind: str) -> tuple[dict, dict[str, Tensor
         raise ModelFileError(
             f"{str(directory)!r} holds a {config.get('kind')!r} model, not a {kind!r} model."
         )
+    weights = Path(directory) / WEIGHTS
+    _regular_file(weights, MAX_WEIGHTS_BYTES, "the weights")
     try:
-        tensors = load_file(Path(directory) / WEIGHTS)
+        tensors = load_file(weights)
     except (OSError, SafetensorError) as err:
         raise ModelFileError(f"weights in {str(directory)!r} cannot be read ({err}); the model folder is damaged.") from err
     return config, tensors
@@ -121,18 +134,55 @@ def _read_config(directory: Path) -> dict:
             f"{str(directory)!r} is not an lstmkit model: it has no {CONFIG}. Give the folder written by "
             "'lstmkit train --out' or Forecaster.save()."
         )
-    try:
-        config = json.loads(config_path.read_text())
-    except (OSError, ValueError) as err:
-        raise ModelFileError(f"{str(config_path)!r} is not valid JSON ({err}); the model folder is damaged.") from err
+    config = read_json(config_path)
     if not isinstance(config, dict) or config.get("format") != FORMAT:
         raise ModelFileError(f"{str(directory)!r} is not an lstmkit model ({CONFIG} lacks format={FORMAT!r}).")
-    if config.get("format_version", 0) > FORMAT_VERSION:
+    version = config.get("format_version", 0)
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise ModelFileError(f"model folder {str(directory)!r} is damaged: format_version = {version!r}, expected an integer.")
+    if version > FORMAT_VERSION:
         raise ModelFileError(
             f"the model in {str(directory)!r} has format version {config['format_version']}, newer than this "
             f"lstmkit reads ({FORMAT_VERSION}); it was written by lstmkit {config.get('versions', {}).get('lstmkit')}. "
             "Upgrade lstmkit: pip install -U lstmkit"
         )
+    return config
+
+
+def read_json(path: Path, limit: int = MAX_CONFIG_BYTES):
+    """The JSON document in ``path``: a regular file of at most ``limit`` bytes, nested at most a few hundred
+    levels deep. -> ModelFileError otherwise."""
+    _regular_file(path, limit, "the file")
+    try:
+        return json.loads(path.read_bytes())
+    except RecursionError:
+        raise ModelFileError(f"{str(path)!r} nests its JSON too deeply to be an lstmkit file; the folder is damaged.") from None
+    except (OSError, ValueError) as err:
+        raise ModelFileError(f"{str(path)!r} is not valid JSON ({err}); the folder is damaged.") from None
+
+
+def _regular_file(path: Path, limit: int, what: str) -> None:
+    try:
+        info = path.stat()  # follows a symbolic link: what counts is what would be read
+    except OSError as err:
+        raise ModelFileError(f"{what} {str(path)!r} cannot be read ({err.strerror}); the folder is damaged.") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ModelFileError(
+            f"{what} {str(path)!r} is not a regular file (a FIFO, device or folder); the folder is damaged. "
+            "Save the model again."
+        )
+    if info.st_size > limit:
+        raise ModelFileError(
+            f"{what} {str(path)!r} has {info.st_size:,} bytes, more than the {limit:,} an lstmkit model file may "
+            "have; the folder is damaged."
+        )
+
+
+def upgrade(config: dict, tensors: dict[str, Tensor]) -> dict:
+    """Bring a config (and its tensors, in place) written by an older format version up to this one."""
+    if config.get("format_version", 1) < 2 and config.get("kind") == "forecaster":
+        for key in [k for k in tensors if k.startswith("lstm.")]:
+            tensors[f"encoder.{key}"] = tensors.pop(key)  # v2: the LSTM lives in the shared encoder
     return config
 
 

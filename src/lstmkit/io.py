@@ -8,17 +8,16 @@ that names the column, shows the value seen and says what to do.
 from __future__ import annotations
 
 import logging
-import warnings
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .exceptions import ConfigError, DataError, did_you_mean
+from ._validation import require_columns
+from .exceptions import ConfigError, DataError
 
-__all__ = ["Columns", "load_frame", "read_table", "infer_freq", "find_gaps", "season_length"]
+__all__ = ["Columns", "load_frame", "read_table"]
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +137,7 @@ def read_table(source: str | Path | pd.DataFrame | np.ndarray, columns: Columns)
     for long data), categorical columns are strings. The caller's data is never modified.
     """
     frame = load_frame(source, columns.used)
-    _check_columns(frame, columns)
+    require_columns(frame, columns.used)
     # Whole columns are replaced below, never written into, so a shallow copy protects the caller's frame;
     # a Parquet file read column-wise already has exactly the used columns (no copy at all then).
     frame = frame.copy(deep=False) if list(frame.columns) == columns.used else frame[columns.used].copy(deep=False)
@@ -159,16 +158,6 @@ def read_table(source: str | Path | pd.DataFrame | np.ndarray, columns: Columns)
     if not frame.index.equals(pd.RangeIndex(len(frame))):
         frame.index = pd.RangeIndex(len(frame))  # (reset_index would copy every column under pandas 2)
     return frame
-
-
-def _check_columns(frame: pd.DataFrame, columns: Columns) -> None:
-    available = [str(c) for c in frame.columns]
-    for name in columns.used:
-        if name not in frame.columns:
-            raise DataError(
-                f"column {name!r} not found.{did_you_mean(name, available)} "
-                f"The data has columns: {', '.join(available)}."
-            )
 
 
 def _numeric(values: pd.Series, name: str, *, is_target: bool) -> pd.Series:
@@ -240,91 +229,3 @@ def _sort_and_check_unique(frame: pd.DataFrame, columns: Columns) -> pd.DataFram
             f"first {first[columns.time_col]}. Keep one row per timestamp (aggregate or drop duplicates).{hint}"
         )
     return frame.drop(columns="__order__", errors="ignore")
-
-
-def infer_freq(times: pd.Series) -> str | None:
-    """The pandas frequency string of a regular clock (e.g. 'MS', '30min', 'W-SAT'), or None."""
-    if len(times) < 3 or not pd.api.types.is_datetime64_any_dtype(times):
-        return None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # pandas 3 announces an offset return type
-            freq = pd.infer_freq(pd.DatetimeIndex(times))
-        freq = getattr(freq, "freqstr", freq)
-    except (TypeError, ValueError):
-        freq = None
-    if freq is None:
-        # A gap or two (missing rows) defeats infer_freq: fall back to the most common step.
-        step = pd.Series(np.diff(times.to_numpy())).mode()
-        if len(step):
-            try:
-                freq = pd.tseries.frequencies.to_offset(pd.Timedelta(step.iloc[0])).freqstr
-            except ValueError:
-                freq = None
-    return freq
-
-
-def find_gaps(frame: pd.DataFrame, columns: Columns, freq: str | None) -> tuple[int, tuple | None]:
-    """Missing steps of a regular clock: (how many places a step is skipped, (before, after) of the first).
-
-    frame: sorted by series and time (as read_table returns it); freq: the clock's pandas frequency."""
-    if not freq or not columns.time_col or not pd.api.types.is_datetime64_any_dtype(frame[columns.time_col]):
-        return 0, None
-    try:
-        offset = pd.tseries.frequencies.to_offset(freq)
-    except ValueError:
-        return 0, None
-    times = pd.DatetimeIndex(frame[columns.time_col])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # calendar offsets are added one by one (a PerformanceWarning)
-        gap = np.asarray(times[1:] != times[:-1] + offset)
-    if columns.id_col:
-        ids = frame[columns.id_col].to_numpy()
-        gap &= ids[1:] == ids[:-1]  # the step from one series to the next is no gap
-    if not gap.any():
-        return 0, None
-    i = int(np.flatnonzero(gap)[0])
-    return int(gap.sum()), (times[i], times[i + 1])
-
-
-def season_length(freq: str | None) -> int:
-    """Season length implied by a frequency: hourly 24, half-hourly 48, daily 7, weekly 52, monthly 12,
-    quarterly 4, anything else 1."""
-    if not freq:
-        return 1
-    offset = pd.tseries.frequencies.to_offset(freq)
-    name = type(offset).__name__
-    if offset.n == 1 and name.startswith("Week"):
-        return 52
-    if offset.n == 1 and name.startswith("Month"):
-        return 12
-    if offset.n == 1 and name.startswith("Quarter"):
-        return 4
-    if offset.n == 1 and name == "Day":  # pandas >= 3: a calendar day, no longer a fixed 24 h Timedelta
-        return 7
-    try:
-        step = pd.Timedelta(offset)
-    except (ValueError, TypeError):
-        return 1
-    day = pd.Timedelta(days=1)
-    if step == day:
-        return 7
-    if step < day and day % step == pd.Timedelta(0):
-        return int(day / step)
-    return 1
-
-
-def split_by_series(frame: pd.DataFrame, id_col: str | None) -> list[tuple[str, pd.DataFrame]]:
-    """(series id, rows) pairs in order; a single unnamed series gets id '0'."""
-    if id_col is None:
-        return [("0", frame)]
-    return [(str(sid), rows) for sid, rows in frame.groupby(id_col, sort=False)]
-
-
-def checked_names(names: Sequence[str] | str | None) -> tuple[str, ...]:
-    """Accept 'a,b', ['a', 'b'] or None."""
-    if names is None:
-        return ()
-    if isinstance(names, str):
-        return tuple(n.strip() for n in names.split(",") if n.strip())
-    return tuple(names)

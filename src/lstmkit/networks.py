@@ -1,42 +1,121 @@
-"""LSTM networks: pure nn.Modules, no numpy, no pandas, no I/O.
+"""Every lstmkit network: one LSTM encoder and a head per task. Pure nn.Modules, no pandas, no I/O.
 
-Shape symbols:  N windows in a batch   L lookback   F input features   H horizon
-                C channels normalised per window (the target and numeric features)
-                Q quantiles of a quantile head (the median among them)
+- ``LSTMEncoder``: an LSTM over each input -> one vector per input. Forecasting windows all have L steps and
+  run straight through ``nn.LSTM``; whole sequences of different lengths run packed (so padding never
+  changes an output), or step by step with a relu cell (``layers.ReluLSTM``).
+- ``ForecastNet``: the encoder over a window (optionally normalised per window), a linear head that emits
+  all H steps at once (or Q quantiles of each).
+- ``SequenceNet``: the encoder over a whole sequence, beside the FCN branch for LSTM-FCN; a linear head of K
+  outputs (class logits or regression values).
+
+The ``*Config`` dataclasses hold everything needed to rebuild a network; they are saved in config.json, and
+their annotations are the schema that a loaded file is checked against.
+
+Shape symbols:  N windows or sequences in a batch   L lookback or longest sequence   F input features
+                H horizon   Q quantiles   C channels normalised per window   D hidden_size * directions
+                K outputs (classes or targets)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated, Literal
 
+import msgspec
 import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-__all__ = ["NetConfig", "ForecastNet", "PinballLoss", "WINDOW_NORMS"]
+from ._validation import Fraction, NonNegativeInt, PositiveInt
+from .layers import ConvBranch, ReluLSTM, step_mask
+
+__all__ = [
+    "NetConfig", "ForecastNet", "PinballLoss", "SequenceNetConfig", "SequenceNet", "LSTMEncoder",
+    "WINDOW_NORMS", "ARCHS", "READOUTS", "CELL_ACTIVATIONS",
+]
 
 WINDOW_NORMS = ("none", "mean", "last")
+ARCHS = ("lstm_fcn", "lstm")
+READOUTS = ("last", "mean")
+CELL_ACTIVATIONS = ("tanh", "relu")
+
+HiddenSize = Annotated[int, msgspec.Meta(ge=1, le=8192)]
+Layers = Annotated[int, msgspec.Meta(ge=1, le=32)]
+Steps = Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]
+
+
+class LSTMEncoder(nn.Module):
+    """LSTM over the real steps of each input -> one vector per input.
+
+    readout 'last': the state after the last real step (forward direction; the backward direction's state
+    after reading back to the first step); 'mean': the mean of the outputs over the real steps.
+    cell_activation 'tanh': ``nn.LSTM`` (the fused kernel; packed when lengths are given);
+    'relu': ``layers.ReluLSTM``, step by step (what Keras' ``LSTM(activation='relu')`` computes).
+
+    forward(x, lengths=None, mask=None): (N, L, F), (N,) on the CPU (what packing reads), (N, L) -> (N, D).
+    Without lengths every input has all L steps (forecasting windows).
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, dropout: float = 0.0,
+                 bidirectional: bool = False, readout: str = "last", cell_activation: str = "tanh") -> None:
+        super().__init__()
+        self.readout = readout
+        self.directions = 2 if bidirectional else 1
+        self.width = hidden_size * self.directions
+        kwargs = dict(input_size=input_size, hidden_size=hidden_size, num_layers=num_layers,
+                      dropout=dropout if num_layers > 1 else 0.0, bidirectional=bidirectional)
+        self.relu = cell_activation == "relu"
+        self.lstm = ReluLSTM(**kwargs) if self.relu else nn.LSTM(batch_first=True, **kwargs)
+
+    def forward(self, x: Tensor, lengths: Tensor | None = None, mask: Tensor | None = None) -> Tensor:
+        if self.relu:
+            mask = mask if mask is not None else x.new_ones(x.shape[:2], dtype=torch.bool)
+            out, last = self.lstm(x, mask)  # (N, L, D), (N, D)
+        else:
+            packed = lengths is not None
+            source = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False) if packed else x
+            out, (h, _) = self.lstm(source)  # h: (layers * dirs, N, H)
+            if self.directions == 1:
+                last = h[-1]  # (N, H) the last layer
+            else:
+                h = h.view(self.lstm.num_layers, 2, x.shape[0], -1)[-1]  # (2, N, H) the last layer
+                last = h.transpose(0, 1).reshape(x.shape[0], self.width)  # (N, D) forward end, backward start
+            if self.readout == "mean" and packed:
+                out, _ = pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])  # (N, L, D)
+        if self.readout == "last":
+            return last
+        if mask is None:
+            return out.mean(dim=1)  # (N, D)
+        return out.sum(dim=1) / mask.sum(dim=1, keepdim=True).to(out.dtype)  # (N, D) padding rows are zero
+
+
+# ---- forecasting -------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class NetConfig:
-    """Everything needed to rebuild the network; saved in the model's config.json."""
+    """A ForecastNet: its sizes, per-window normalisation and quantiles."""
 
-    input_size: int
-    horizon: int
-    hidden_size: int = 64
-    num_layers: int = 2
-    dropout: float = 0.0
-    window_norm: str = "last"
-    n_normalised: int = 1  # leading channels that window_norm applies to; channel 0 is the target
+    input_size: PositiveInt
+    horizon: Steps
+    hidden_size: HiddenSize = 64
+    num_layers: Layers = 1
+    dropout: Fraction = 0.0
+    window_norm: Literal["none", "mean", "last"] = "last"
+    n_normalised: NonNegativeInt = 1  # leading channels that window_norm applies to; channel 0 is the target
     quantiles: tuple[float, ...] = ()  # a quantile head: ascending, 0.5 included; () for a point head
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "quantiles", tuple(float(q) for q in self.quantiles))  # JSON gives a list
+        if self.quantiles and (0.5 not in self.quantiles or list(self.quantiles) != sorted(set(self.quantiles))):
+            raise ValueError(f"quantiles must ascend and include 0.5; got {list(self.quantiles)}")
+        if self.n_normalised > self.input_size:
+            raise ValueError(f"n_normalised = {self.n_normalised} exceeds input_size = {self.input_size}")
 
 
 class ForecastNet(nn.Module):
-    """Encode a window with an LSTM; emit all H steps at once from the last step's state.
+    """Encode a window with the LSTM encoder; emit all H steps at once from the last step's state.
 
     With ``window_norm`` the first C channels of each window are expressed relative to the window itself
     (``mean``: minus its mean, divided by its standard deviation; ``last``: minus its last value, divided by
@@ -54,13 +133,7 @@ class ForecastNet(nn.Module):
     def __init__(self, config: NetConfig) -> None:
         super().__init__()
         self.config = config
-        self.lstm = nn.LSTM(
-            input_size=config.input_size,
-            hidden_size=config.hidden_size,
-            num_layers=config.num_layers,
-            dropout=config.dropout if config.num_layers > 1 else 0.0,
-            batch_first=True,
-        )
+        self.encoder = LSTMEncoder(config.input_size, config.hidden_size, config.num_layers, config.dropout)
         self.n_quantiles = len(config.quantiles)
         self.median = config.quantiles.index(0.5) if config.quantiles else 0
         self.head = nn.Linear(config.hidden_size, config.horizon * max(self.n_quantiles, 1))
@@ -98,8 +171,7 @@ class ForecastNet(nn.Module):
             c = self.config.n_normalised
             scaled = (x[..., :c] - loc) / scale  # (N, L, C)
             x = scaled if c == x.shape[-1] else torch.cat([scaled, x[..., c:]], dim=-1)  # (N, L, F)
-        out, _ = self.lstm(x)  # (N, L, hidden)
-        y = self.head(out[:, -1, :])  # (N, H * Q)  state after the last observed step
+        y = self.head(self.encoder(x))  # (N, H * Q)  from the state after the last observed step
         if self.n_quantiles:
             y = self._ordered(y.view(len(y), self.config.horizon, self.n_quantiles))  # (N, H, Q)
         if loc is None:
@@ -137,3 +209,68 @@ class PinballLoss(nn.Module):
     def forward(self, y_hat: Tensor, y: Tensor) -> Tensor:
         u = y[..., None] - y_hat  # (N, H, Q)
         return torch.maximum(self.q * u, (self.q - 1) * u).mean()
+
+
+# ---- whole sequences ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SequenceNetConfig:
+    """A SequenceNet: the encoder's settings, the FCN branch's filters and kernels, K outputs."""
+
+    input_size: PositiveInt
+    n_outputs: PositiveInt
+    arch: Literal["lstm_fcn", "lstm"] = "lstm_fcn"
+    hidden_size: HiddenSize = 64
+    num_layers: Layers = 1
+    bidirectional: bool = False
+    readout: Literal["last", "mean"] = "last"
+    dropout: Fraction = 0.2
+    cell_activation: Literal["tanh", "relu"] = "tanh"
+    filters: tuple[Annotated[int, msgspec.Meta(ge=1, le=4096)], ...] = (128, 256, 128)
+    kernels: tuple[Annotated[int, msgspec.Meta(ge=1, le=1024)], ...] = (8, 5, 3)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "filters", tuple(self.filters))  # JSON gives lists
+        object.__setattr__(self, "kernels", tuple(self.kernels))
+        if len(self.filters) != len(self.kernels) or not self.filters:
+            raise ValueError(f"filters and kernels must pair up; got {list(self.filters)} and {list(self.kernels)}")
+
+
+class SequenceNet(nn.Module):
+    """A plain LSTM classifier/regressor, or LSTM-FCN (Karim et al. 2018) when ``arch='lstm_fcn'``.
+
+    lstm:      LSTM encoder (last state, or mean over the real steps) -> dropout -> linear
+    lstm_fcn:  the same LSTM branch, beside three Conv1d -> BatchNorm -> ReLU blocks (128/256/128 filters,
+               kernels 8/5/3) ending in global average pooling; both concatenated -> linear.
+               The LSTM reads the sequence in time order (not the paper's "dimension shuffle", which needs
+               one fixed length), so it also serves variable-length data.
+
+    forward(x, lengths): (N, L, F), (N,) -> (N, K) logits (classification) or values (regression)
+    """
+
+    def __init__(self, config: SequenceNetConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.encoder = LSTMEncoder(
+            config.input_size, config.hidden_size, config.num_layers, config.dropout, config.bidirectional,
+            config.readout, config.cell_activation,
+        )
+        width = self.encoder.width
+        self.fcn = None
+        if config.arch == "lstm_fcn":
+            self.fcn = ConvBranch(config.input_size, config.filters, config.kernels)
+            width += config.filters[-1]
+        self.dropout = nn.Dropout(config.dropout)
+        self.head = nn.Linear(width, config.n_outputs)
+
+    def forward(self, x: Tensor, lengths: Tensor) -> Tensor:
+        mask = step_mask(lengths, x.shape[1], x.device)  # (N, L)
+        features = [self.dropout(self.encoder(x, lengths, mask))]  # (N, D)
+        if self.fcn is not None:
+            features.append(self.fcn(x, mask))  # (N, C)
+        return self.head(torch.cat(features, dim=-1))  # (N, K)
+
+    def loss(self, inputs: tuple[Tensor, Tensor], y: Tensor, loss_fn: nn.Module) -> Tensor:
+        """inputs: (x (N, L, F), lengths (N,)), y: (N,) class indices or (N, K) values -> scalar"""
+        return loss_fn(self(*inputs), y)

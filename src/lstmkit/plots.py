@@ -1,16 +1,17 @@
-"""Plots a person can read: titled, labelled axes, a legend. matplotlib with the Agg backend, imported
-only when a plot is asked for."""
+"""Plots a person can read: titled, labelled axes, a legend. They draw from plain frames, arrays and metric
+dicts (the result types call them), with matplotlib's Agg backend, imported only when a plot is asked for.
+
+The point frames are those of ``Evaluation`` and ``Backtest``: an optional series id column, the time column,
+``actual``, ``lstm`` and the baselines (and ``origin``, ``ahead`` for multi-step points, ``fold`` for folds).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+
+import pandas as pd
 
 from .artifact import write_atomic
-
-if TYPE_CHECKING:
-    from .backtest import Backtest
-    from .evaluation import Evaluation
 
 __all__ = ["plot_forecast", "plot_loss", "plot_backtest", "plot_residuals", "plot_confusion"]
 
@@ -24,27 +25,30 @@ def _pyplot():
     return plt
 
 
-def plot_forecast(evaluation: Evaluation, path: str | Path, *, series: str | None = None, context: int | None = None) -> Path:
+def plot_forecast(
+    rolling: pd.DataFrame, multi: pd.DataFrame, history: pd.DataFrame, metrics: dict, path: str | Path, *,
+    target: str, season: int, levels=(), interval_method: str | None = None, series: str | None = None,
+    context: int | None = None,
+) -> Path:
     """History (its last few seasons), the actual test part, rolling one-step and multi-step forecasts, and the
     rolling forecasts' intervals as shaded bands (darker for narrower levels) when they were asked for."""
     plt = _pyplot()
-    rolling, multi, history = evaluation.rolling, evaluation.multistep, evaluation.history
     time_col, id_col = _time_and_id(rolling)
-    title = f"{evaluation.target}: LSTM forecasts over the test part"
+    title = f"{target}: LSTM forecasts over the test part"
     if id_col is not None:
         series = series if series is not None else rolling[id_col].iloc[0]
         rolling, multi, history = (f[f[id_col] == series] for f in (rolling, multi, history))
         title += f" (series {series})"
-    context = context or max(4 * evaluation.season, 3 * len(rolling))
+    context = context or max(4 * season, 3 * len(rolling))
     history = history.tail(context)
-    m = evaluation.metrics
+    m = metrics
     fig, ax = plt.subplots(figsize=(11, 4.8), dpi=110)
-    for k, level in enumerate(sorted(evaluation.levels, reverse=True)):
+    for k, level in enumerate(sorted(levels, reverse=True)):
         key = f"{level:g}"
         cover = m["rolling"]["lstm"]["intervals"][key]["coverage"]
         ax.fill_between(
             rolling[time_col], rolling[f"lower_{key}"], rolling[f"upper_{key}"], color="tab:blue", lw=0,
-            alpha=0.12 + 0.12 * k, label=f"{level:.0%} {evaluation.interval_method} interval (covers {cover:.0%})",
+            alpha=0.12 + 0.12 * k, label=f"{level:.0%} {interval_method} interval (covers {cover:.0%})",
         )
     ax.plot(history[time_col], history["actual"], color="0.35", lw=1.2, label="history")
     ax.plot(rolling[time_col], rolling["actual"], color="black", lw=1.5, label="actual (test)")
@@ -66,7 +70,7 @@ def plot_forecast(evaluation: Evaluation, path: str | Path, *, series: str | Non
         ax.axvline(rolling[time_col].iloc[0], color="0.6", lw=0.8)
     ax.set_title(title)
     ax.set_xlabel(str(time_col))
-    ax.set_ylabel(evaluation.target)
+    ax.set_ylabel(target)
     ax.legend(loc="upper left", fontsize=8, frameon=False)
     ax.grid(alpha=0.25)
     fig.autofmt_xdate()
@@ -80,18 +84,20 @@ def _time_and_id(points) -> tuple[str, str | None]:
     return points.columns[at - 1], (points.columns[0] if at == 2 else None)
 
 
-def plot_backtest(result: Backtest, path: str | Path, *, series: str | None = None) -> Path:
+def plot_backtest(
+    rolling: pd.DataFrame, history: pd.DataFrame, mase: pd.DataFrame, path: str | Path, *, target: str, season: int,
+    refit: bool, series: str | None = None,
+) -> Path:
     """Top: the series with each fold's test rows shaded and the LSTM's rolling one-step forecasts.
-    Bottom: rolling MASE per fold for the LSTM and each baseline."""
+    Bottom: rolling MASE per fold for the LSTM and each baseline (``mase``: ``Backtest.table("mase")``)."""
     plt = _pyplot()
-    rolling, history = result.rolling, result.history
     time_col, id_col = _time_and_id(rolling)
-    title = f"{result.target}: {len(result.folds)}-fold backtest ({'refit per fold' if result.refit else 'one model'})"
+    title = f"{target}: {rolling['fold'].nunique()}-fold backtest ({'refit per fold' if refit else 'one model'})"
     if id_col is not None:
         series = series if series is not None else rolling[id_col].iloc[0]
         rolling, history = (f[f[id_col] == series] for f in (rolling, history))
         title += f" (series {series})"
-    history = history.tail(max(4 * result.season, len(rolling)))
+    history = history.tail(max(4 * season, len(rolling)))
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(11, 7), dpi=110, gridspec_kw={"height_ratios": [3, 2]})
     top.plot(history[time_col], history["actual"], color="0.35", lw=1.1, label="history")
     for k, (fold, part) in enumerate(rolling.groupby("fold", sort=True)):
@@ -102,10 +108,10 @@ def plot_backtest(result: Backtest, path: str | Path, *, series: str | None = No
                      va="top", fontsize=8, color="0.3")
     top.set_title(title)
     top.set_xlabel(str(time_col))
-    top.set_ylabel(result.target)
+    top.set_ylabel(target)
     top.legend(loc="lower left", fontsize=8, frameon=False)
     top.grid(alpha=0.25)
-    table = result.table("mase")["rolling"].drop(index="all")
+    table = mase["rolling"].drop(index="all")
     width = 0.8 / len(table.columns)
     for i, method in enumerate(table.columns):
         positions = [k + i * width for k in range(len(table))]

@@ -14,14 +14,16 @@ from __future__ import annotations
 import logging
 import warnings
 from dataclasses import asdict, dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from .exceptions import ConfigError, DataError, did_you_mean
+from ._validation import build, one_of
+from .exceptions import ConfigError, DataError
 from .io import Columns
 
-__all__ = ["PrepConfig", "Preparer", "Panel", "IMPUTE", "SCALING", "series_runs"]
+__all__ = ["PrepConfig", "PrepState", "Preparer", "Panel", "IMPUTE", "SCALING", "series_runs"]
 
 log = logging.getLogger(__name__)
 
@@ -35,17 +37,46 @@ class PrepConfig:
     level); ``per_series=False`` pools the training rows of all series into one set, which then applies to
     series never seen in training too (classification: every sequence is scaled alike)."""
 
-    impute: str = "interpolate"
-    scaling: str = "standard"
+    impute: Literal["interpolate", "ffill", "mean", "zero", "drop"] = "interpolate"
+    scaling: Literal["standard", "minmax", "robust", "none"] = "standard"
     missing_indicator: bool = False
     per_series: bool = True
 
     def __post_init__(self) -> None:
-        for name, value, allowed in (("impute", self.impute, IMPUTE), ("scaling", self.scaling, SCALING)):
-            if value not in allowed:
-                raise ConfigError(
-                    f"{name}={value!r} is not one of {', '.join(allowed)}.{did_you_mean(value, allowed)}"
-                )
+        one_of("impute", self.impute, IMPUTE)
+        one_of("scaling", self.scaling, SCALING)
+
+
+@dataclass(frozen=True)
+class PrepState:
+    """A fitted Preparer as config.json holds it (``Preparer.to_dict``), checked on load: one row of
+    statistics per series (one in all when pooled), one column per continuous column, every number finite
+    and every scale positive, so a damaged file cannot turn forecasts into NaN or inf."""
+
+    config: PrepConfig
+    columns: Columns
+    ids: list[str]
+    fill: list[list[float]]
+    loc: list[list[float]]
+    scale: list[list[float]]
+    categories: dict[str, list[str]]
+
+    def __post_init__(self) -> None:
+        width = len([c for c in (self.columns.target, *self.columns.features) if c is not None])
+        rows = len(self.ids) if self.config.per_series else 1
+        for name in ("fill", "loc", "scale"):
+            table = np.asarray(getattr(self, name), dtype="float64")
+            if table.shape != (rows, width):
+                raise ValueError(f"preparation.{name} has shape {table.shape}, expected ({rows}, {width})")
+            bad = ~np.isfinite(table) | ((table <= 0) if name == "scale" else False)
+            if bad.any():
+                r, c = (int(i[0]) for i in np.nonzero(bad))
+                expected = "a finite number > 0" if name == "scale" else "a finite number"
+                raise ValueError(f"preparation.{name}[{r}][{c}] = {table[r, c]!r}, expected {expected}")
+        if set(self.categories) != set(self.columns.categorical):
+            raise ValueError(
+                f"preparation.categories has columns {sorted(self.categories)}, expected {list(self.columns.categorical)}"
+            )
 
 
 @dataclass
@@ -260,21 +291,19 @@ class Preparer:
 
     @classmethod
     def from_dict(cls, state: dict) -> Preparer:
-        columns = state["columns"]
-        columns = Columns(
-            target=columns["target"],
-            time_col=columns["time_col"],
-            id_col=columns["id_col"],
-            features=tuple(columns["features"]),
-            categorical=tuple(columns["categorical"]),
-        )
-        prep = cls(PrepConfig(**state["config"]), columns)
-        prep.ids_ = list(state["ids"])
+        """The Preparer ``to_dict`` wrote, every field checked."""
+        return cls.from_state(build(PrepState, state, where="preparation: "))
+
+    @classmethod
+    def from_state(cls, state: PrepState) -> Preparer:
+        """The Preparer ``to_dict`` described, from its checked form."""
+        prep = cls(state.config, state.columns)
+        prep.ids_ = list(state.ids)
         n_cont = len(prep.continuous)
-        prep.fill_ = np.array(state["fill"], dtype="float64").reshape(-1, n_cont)
-        prep.loc_ = np.array(state["loc"], dtype="float64").reshape(-1, n_cont)
-        prep.scale_ = np.array(state["scale"], dtype="float64").reshape(-1, n_cont)
-        prep.categories_ = {k: list(v) for k, v in state["categories"].items()}
+        prep.fill_ = np.array(state.fill, dtype="float64").reshape(-1, n_cont)
+        prep.loc_ = np.array(state.loc, dtype="float64").reshape(-1, n_cont)
+        prep.scale_ = np.array(state.scale, dtype="float64").reshape(-1, n_cont)
+        prep.categories_ = {k: list(v) for k, v in state.categories.items()}
         return prep
 
 

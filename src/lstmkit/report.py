@@ -19,7 +19,8 @@ import torch
 
 from .artifact import write_atomic
 from .exceptions import LstmkitError
-from .forecaster import Forecaster
+from .forecasting.forecaster import Forecaster, backtest
+from .plots import plot_loss, plot_residuals
 
 __all__ = ["write_report", "residual_acf", "ljung_box"]
 
@@ -68,12 +69,10 @@ def write_report(
     evaluation = model.evaluate(
         data, test_size=test_size, intervals=intervals, interval_method=interval_method, baselines="all"
     )
-    from .plots import plot_forecast, plot_loss
-
     with tempfile.TemporaryDirectory() as tmp:
         images = {
             "loss": _png(plot_loss(model.history_, Path(tmp) / "loss.png")),
-            "forecast": _png(plot_forecast(evaluation, Path(tmp) / "forecast.png")),
+            "forecast": _png(evaluation.plot(Path(tmp) / "forecast.png")),
         }
         sections = [
             ("Data", _data_section(model, data, evaluation)),
@@ -109,7 +108,7 @@ def _table(frame: pd.DataFrame, digits: int = 4) -> str:
 
 
 def _data_section(model: Forecaster, data, evaluation) -> str:
-    _, panel, _ = model._panel(data)
+    panel, _ = model.fitted().panel(data)
     test = len(evaluation.rolling) // max(len(panel.ids), 1)
     target = panel.target
     first, last = panel.times[0][0], panel.times[0][-1]
@@ -161,8 +160,6 @@ def _interval_section(evaluation) -> str:
 def _backtest_section(model: Forecaster, data, folds: int, tmp: Path) -> str:
     if folds <= 0:
         return '<p class="note">No backtest asked for (--folds 0).</p>'
-    from .backtest import backtest
-
     try:
         result = backtest(model, data, folds=folds)
     except LstmkitError as err:
@@ -191,8 +188,6 @@ def _residual_section(evaluation, tmp: Path) -> str:
     acf = residual_acf(residuals, max_lag)
     lags = int(max(1, min(max(10, evaluation.season), n // 4)))
     q, p = ljung_box(acf[:lags], n)
-    from .plots import plot_residuals
-
     image = _png(
         plot_residuals(
             residuals, acf, tmp / "residuals.png", title="Residual diagnostics (test part)",

@@ -13,97 +13,53 @@ the losses across ranks so every rank takes the same early-stopping decisions.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import torch
 from torch import Tensor, nn
 
-from .exceptions import ConfigError, did_you_mean
+from ._validation import NonNegativeInt, PositiveFloat, PositiveInt, one_of
+from .checkpoints import load_checkpoint, save_checkpoint
+from .distributed import distributed, reduced_mean
+from .exceptions import ConfigError
 from .progress import NullReporter, Reporter
 
-__all__ = ["TrainConfig", "fit", "resolve_device", "distributed", "is_main_process", "finish_distributed", "LOSSES", "PRECISIONS"]
+__all__ = ["TrainConfig", "fit", "resolve_device", "check_precision", "LOSSES", "PRECISIONS"]
 
 log = logging.getLogger(__name__)
 
 LOSSES: dict[str, Callable[[], nn.Module]] = {"mse": nn.MSELoss, "mae": nn.L1Loss, "huber": nn.HuberLoss}
 PRECISIONS = ("fp32", "bf16")
+DEVICES = ("auto", "cpu", "cuda")
 
 
 @dataclass(frozen=True)
 class TrainConfig:
-    batch_size: int = 64
-    lr: float = 3e-3
-    max_epochs: int = 100
-    patience: int | None = 10  # epochs without validation improvement before stopping; None: never
-    steps_per_epoch: int | None = None
-    loss: str = "mse"
-    clip_norm: float = 1.0
-    lr_patience: int = 3  # epochs without improvement before the learning rate is halved
-    seed: int = 0
+    """How ``fit`` trains; saved in the model's config.json and checked field by field on load."""
+
+    batch_size: PositiveInt = 64
+    lr: PositiveFloat = 3e-3
+    max_epochs: PositiveInt = 100
+    patience: PositiveInt | None = 10  # epochs without validation improvement before stopping; None: never
+    steps_per_epoch: PositiveInt | None = None
+    loss: Literal["mse", "mae", "huber"] = "mse"
+    clip_norm: PositiveFloat = 1.0
+    lr_patience: PositiveInt = 3  # epochs without improvement before the learning rate is halved
+    seed: NonNegativeInt = 0
     device: str = "auto"
-    precision: str = "fp32"  # "bf16": forward passes under bfloat16 autocast (weights and Adam stay float32)
+    precision: Literal["fp32", "bf16"] = "fp32"  # "bf16": forward passes under bfloat16 autocast
 
     def __post_init__(self) -> None:
-        if self.loss not in LOSSES:
-            raise ConfigError(f"loss={self.loss!r} is not one of {', '.join(LOSSES)}.{did_you_mean(self.loss, LOSSES)}")
-        for name in ("batch_size", "max_epochs"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or value <= 0:
-                raise ConfigError(f"{name} must be a positive integer; got {value!r}.")
-        if self.steps_per_epoch is not None and self.steps_per_epoch <= 0:
-            raise ConfigError(f"steps_per_epoch must be a positive integer or None; got {self.steps_per_epoch!r}.")
-        if self.patience is not None and self.patience <= 0:
-            raise ConfigError(f"patience must be a positive integer or None; got {self.patience!r}.")
-        if not self.lr > 0:
-            raise ConfigError(f"lr must be > 0; got {self.lr!r}.")
-        if self.device not in ("auto", "cpu", "cuda") and not self.device.startswith("cuda:"):
+        one_of("loss", self.loss, LOSSES)
+        one_of("precision", self.precision, PRECISIONS)
+        if self.device not in DEVICES and not self.device.startswith("cuda:"):
             raise ConfigError(f"device={self.device!r} is not one of auto, cpu, cuda (or cuda:N).")
-        if self.precision not in PRECISIONS:
-            raise ConfigError(
-                f"precision={self.precision!r} is not one of {', '.join(PRECISIONS)}.{did_you_mean(self.precision, PRECISIONS)}"
-            )
-
-
-def distributed(device: torch.device | None = None) -> tuple[int, int]:
-    """(rank, world size), joining the torchrun process group on first use; (0, 1) without torchrun.
-
-    The group's backend follows the training device: NCCL for CUDA, gloo for the CPU (also on a machine
-    that has a GPU but trains with --device cpu) and for ranks that share a GPU."""
-    world = int(os.environ.get("WORLD_SIZE", "1"))
-    if world <= 1:
-        return 0, 1
-    import torch.distributed as dist
-
-    if not dist.is_initialized():
-        local = int(os.environ.get("LOCAL_WORLD_SIZE", world))
-        cuda = device is not None and device.type == "cuda"
-        # NCCL needs a GPU of its own per rank; ranks sharing GPUs (or on the CPU) talk through gloo.
-        backend = "nccl" if cuda and dist.is_nccl_available() and local <= torch.cuda.device_count() else "gloo"
-        if cuda:
-            torch.cuda.set_device(device)
-        if backend == "gloo" and not cuda:  # share the cores instead of oversubscribing them
-            torch.set_num_threads(max(1, (os.cpu_count() or 1) // local))
-        dist.init_process_group(backend)
-    return dist.get_rank(), dist.get_world_size()
-
-
-def is_main_process() -> bool:
-    return distributed()[0] == 0
-
-
-def finish_distributed() -> None:
-    """Wait for every rank, then leave the process group (a no-op without torchrun)."""
-    import torch.distributed as dist
-
-    if dist.is_available() and dist.is_initialized():
-        dist.barrier()
-        dist.destroy_process_group()
 
 
 def resolve_device(name: str) -> torch.device:
@@ -116,6 +72,22 @@ def resolve_device(name: str) -> torch.device:
     if name == "cuda":  # the GPU of this local rank (under torchrun), else the first
         return torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")) % torch.cuda.device_count())
     return torch.device(name)
+
+
+def check_precision(precision: str, device: torch.device) -> None:
+    """bf16 on a CPU whose oneDNN has no bfloat16 LSTM (no AVX-512 BF16 or AMX) fails deep inside the first
+    forward pass; a one-step probe finds out first and says so."""
+    if precision != "bf16" or device.type != "cpu":
+        return
+    probe = nn.LSTM(1, 1, batch_first=True)
+    try:
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            probe(torch.zeros(1, 1, 1))
+    except RuntimeError:
+        raise ConfigError(
+            "precision='bf16' is not supported on this CPU: PyTorch has no bfloat16 LSTM kernel for it (it needs "
+            "AVX-512 BF16 or AMX). Use --precision fp32 (the default), or bf16 on a GPU."
+        ) from None
 
 
 def fit(
@@ -137,7 +109,9 @@ def fit(
     cross-entropy for classification). A network with a ``loss(x, y, loss_fn)`` method computes its own
     training loss (ForecastNet measures it relative to each window).
     """
-    rank, world = distributed(next(net.parameters()).device)
+    device = next(net.parameters()).device
+    check_precision(config.precision, device)
+    rank, world = distributed(device)
     reporter = (reporter or NullReporter()) if rank == 0 else NullReporter()
     save_dir = checkpoint_dir if rank == 0 else None  # every rank resumes from it; only rank 0 writes
     loss_fn = loss_fn if loss_fn is not None else LOSSES[config.loss]()
@@ -151,12 +125,11 @@ def fit(
     # gradients do not underflow; steps with inf/NaN gradients are skipped and the scale lowered.
     scaler = torch.amp.GradScaler("cuda") if step.autocast and step.device_type == "cuda" else None
     if resume and checkpoint_dir is not None and (checkpoint_dir / "loop.json").exists():
-        state, best_weights = _load_checkpoint(checkpoint_dir, net, optimizer, schedule, generator, scaler)
+        state, best_weights = load_checkpoint(checkpoint_dir, net, optimizer, schedule, generator, scaler)
         log.info("resumed from %s at epoch %d", checkpoint_dir, state["epoch"])
     if world > 1:
         from torch.nn.parallel import DistributedDataParallel
 
-        device = next(net.parameters()).device
         step = DistributedDataParallel(step, device_ids=[device.index] if device.type == "cuda" else None)
     reporter.start(config.max_epochs, state["epoch"])
     message = None
@@ -183,7 +156,7 @@ def fit(
         state["epoch"] = epoch
         reporter.update(record)
         if save_dir is not None:
-            _save_checkpoint(save_dir, state, net, optimizer, schedule, generator, best_weights, scaler)
+            save_checkpoint(save_dir, state, net, optimizer, schedule, generator, best_weights, scaler)
         if config.patience is not None and state["bad_epochs"] >= config.patience:
             message = f"early stop at epoch {epoch}: no improvement for {config.patience} epochs"
             break
@@ -247,7 +220,7 @@ def _train_epoch(step: nn.Module, batches, optimizer, generator, clip_norm: floa
         weighted = loss.detach() * len(y)  # stays on the device: no sync per batch
         total = weighted if total is None else total + weighted
         count += len(y)
-    return _reduced(total, count, world, params[0].device)
+    return reduced_mean(total, count, world, params[0].device)
 
 
 def _clip_grad_norm_(params: list[Tensor], max_norm: float) -> None:
@@ -268,83 +241,4 @@ def _mean_loss(net, batches, loss_fn, precision: str, rank: int, world: int) -> 
         weighted = step(x, y) * len(y)
         total = weighted if total is None else total + weighted
         count += len(y)
-    return _reduced(total, count, world, next(net.parameters()).device)
-
-
-def _reduced(total: Tensor | None, count: int, world: int, device: torch.device | None = None) -> float:
-    """Mean over all ranks of a per-sample-weighted loss sum (a rank with no windows adds zero; NCCL needs
-    the zero on the GPU)."""
-    if world == 1:
-        return float(total) / count
-    import torch.distributed as dist
-
-    device = total.device if total is not None else (device or torch.device("cpu"))
-    pair = torch.stack([total if total is not None else torch.zeros((), device=device),
-                        torch.tensor(float(count), device=device)]).double()
-    dist.all_reduce(pair)
-    return float(pair[0] / pair[1])
-
-
-# ---- checkpoints: tensors in safetensors, everything else in JSON (never pickle) -------------------------
-
-
-def _save_checkpoint(directory: Path, state, net, optimizer, schedule, generator, best_weights, scaler=None) -> None:
-    """Everything a resumed run needs to continue as if never stopped: weights, best weights, Adam's moments,
-    the schedule, the random states (CPU, the window generator and, on CUDA, the device's) and the loss scale."""
-    from safetensors.torch import save_file
-
-    from .artifact import write_folder_atomic
-
-    tensors: dict[str, Tensor] = {}
-    for key, value in net.state_dict().items():
-        tensors[f"net/{key}"] = value
-    for key, value in best_weights.items():
-        tensors[f"best/{key}"] = value
-    opt = optimizer.state_dict()
-    for index, slots in opt["state"].items():
-        for name, value in slots.items():
-            tensors[f"opt/{index}/{name}"] = torch.as_tensor(value)
-    tensors["rng/generator"] = generator.get_state()
-    tensors["rng/torch"] = torch.get_rng_state()
-    device = next(net.parameters()).device
-    if device.type == "cuda":  # dropout draws from the device's generator
-        tensors["rng/cuda"] = torch.cuda.get_rng_state(device)
-    loop = {
-        "state": state,
-        "param_groups": opt["param_groups"],
-        "schedule": schedule.state_dict(),
-        "scaler": scaler.state_dict() if scaler is not None else None,
-    }
-
-    def write(tmp: Path) -> None:
-        save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, tmp / "tensors.safetensors")
-        (tmp / "loop.json").write_text(json.dumps(loop))
-
-    write_folder_atomic(directory, write)
-
-
-def _load_checkpoint(directory: Path, net, optimizer, schedule, generator, scaler=None):
-    from safetensors.torch import load_file
-
-    loop = json.loads((directory / "loop.json").read_text())
-    tensors = load_file(directory / "tensors.safetensors")
-    device = next(net.parameters()).device
-
-    def section(prefix: str) -> dict:
-        return {k[len(prefix) :]: v.to(device) for k, v in tensors.items() if k.startswith(prefix)}
-
-    net.load_state_dict(section("net/"))
-    best = section("best/")
-    opt_state: dict[int, dict] = {}
-    for key, value in section("opt/").items():
-        index, name = key.split("/", 1)
-        opt_state.setdefault(int(index), {})[name] = value.cpu() if name == "step" else value
-    optimizer.load_state_dict({"state": opt_state, "param_groups": loop["param_groups"]})
-    schedule.load_state_dict(loop["schedule"])
-    generator.set_state(tensors["rng/generator"])
-    torch.set_rng_state(tensors["rng/torch"])
-    if "rng/cuda" in tensors and device.type == "cuda":
-        torch.cuda.set_rng_state(tensors["rng/cuda"], device)
-    if scaler is not None and loop.get("scaler"):
-        scaler.load_state_dict(loop["scaler"])
-    return loop["state"], best
+    return reduced_mean(total, count, world, next(net.parameters()).device)

@@ -14,7 +14,8 @@ import torch
 from numpy.lib.stride_tricks import sliding_window_view
 from torch import Tensor
 
-from .exceptions import ConfigError, DataError
+from .._validation import positive_int
+from ..exceptions import DataError
 
 __all__ = ["make_windows", "window_starts", "gather", "gather_inputs"]
 
@@ -109,9 +110,8 @@ def inference_chunk(lookback: int, hidden_size: int) -> int:
 
 
 def _check_sizes(lookback: int, horizon: int) -> None:
-    for name, value in (("lookback", lookback), ("horizon", horizon)):
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value <= 0:
-            raise ConfigError(f"{name} must be a positive integer; got {value!r}.")
+    positive_int("lookback", lookback)
+    positive_int("horizon", horizon)
 
 
 class WindowBatches:

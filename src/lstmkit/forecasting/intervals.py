@@ -26,25 +26,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
-from torch import Tensor, nn
+from torch import Tensor
 
-from .exceptions import ConfigError, did_you_mean
-from .forecast import predict_inputs
-from .windows import gather_inputs
+from .._validation import one_of
+from ..exceptions import ConfigError
+from .calibration import Calibration
+from .fitted import FittedForecaster
+from .inference import quantiles_at
 
-if TYPE_CHECKING:
-    from .forecaster import Forecaster
-
-__all__ = ["Calibration", "calibrate", "check_levels", "level_key", "bounds", "METHODS"]
+__all__ = ["check_levels", "check_method", "level_key", "bounds", "aci_half_widths", "METHODS"]
 
 METHODS = ("conformal", "adaptive", "quantile")
 GAMMA = 0.05  # ACI step size: adapts over about 1 / gamma = 20 outcomes (measured: bench/intervals.py)
-MAX_ORIGINS = 4096  # calibration origins kept (evenly spaced) on long data: enough for 0.1 % resolution
 
 
 def check_levels(levels: float | str | Sequence[float] | None) -> tuple[float, ...]:
@@ -73,69 +68,7 @@ def level_key(level: float) -> str:
 
 
 def check_method(method: str) -> str:
-    if method not in METHODS:
-        raise ConfigError(f"interval method {method!r} is not one of {', '.join(METHODS)}.{did_you_mean(method, METHODS)}")
-    return method
-
-
-@dataclass
-class Calibration:
-    """Absolute errors on the validation part, per step ahead, in units of each series' scale.
-
-    scores: H arrays, scores[j] (n_j,) ascending = |actual - forecast| / scale for step j + 1
-    """
-
-    scores: list[np.ndarray]
-
-    def half_width(self, level: float) -> np.ndarray:
-        """(H,) conformal half-width of each step for one level, in scale units."""
-        out = np.empty(len(self.scores))
-        for j, s in enumerate(self.scores):
-            n = len(s)
-            k = math.ceil((n + 1) * level - 1e-9)  # rank of the conformal quantile (1-based)
-            if k > n:
-                need = math.ceil(level / (1 - level) - 1e-9)
-                raise ConfigError(
-                    f"a {level:g} conformal interval needs at least {need} validation errors per step, but step "
-                    f"{j + 1} has {n}. Use a lower level, or retrain with a larger --val-size (at least {need} steps)."
-                )
-            out[j] = s[k - 1]
-        return out
-
-    def to_dict(self) -> dict:
-        return {"units": "scale of each series", "scores": [s.tolist() for s in self.scores]}
-
-    @classmethod
-    def from_dict(cls, state: dict) -> Calibration:
-        return cls([np.asarray(s, dtype="float64") for s in state["scores"]])
-
-
-@torch.inference_mode()
-def calibrate(
-    net: nn.Module, buffer: Tensor, offsets: np.ndarray, target: np.ndarray, lookback: int, first: np.ndarray,
-    end: np.ndarray,
-) -> Calibration:
-    """Errors of every step ahead whose target row lies in the validation part.
-
-    buffer (R, F) scaled inputs; offsets (S + 1,); target (R,) scaled target, NaN where it was missing;
-    first, end (S,) the validation part as positions within each series: rows first <= t < end.
-    """
-    horizon = net.config.horizon
-    lo = np.maximum(first - horizon + 1, lookback)  # earliest origin whose step H lands in the part
-    counts = np.maximum(end - lo, 0)
-    series = np.repeat(np.arange(len(counts)), counts)
-    origins = offsets[:-1][series] + lo[series] + np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    if len(origins) > MAX_ORIGINS:
-        keep = np.linspace(0, len(origins) - 1, MAX_ORIGINS).round().astype(np.int64)
-        origins, series = origins[keep], series[keep]
-    x = gather_inputs(buffer, torch.as_tensor(origins, device=buffer.device), lookback)  # (O, L, F)
-    forecast = predict_inputs(net, x).cpu().numpy().astype("float64")  # (O, H), NaN where the input has a gap
-    rows = origins[:, None] + np.arange(horizon)  # (O, H) target rows
-    position = rows - offsets[:-1][series][:, None]
-    inside = (position >= first[series][:, None]) & (position < end[series][:, None])
-    error = np.abs(target[np.minimum(rows, len(target) - 1)] - forecast)  # (O, H)
-    scores = [np.sort(error[inside[:, j] & np.isfinite(error[:, j]), j]).round(6) for j in range(horizon)]
-    return Calibration(scores)
+    return one_of("interval_method", method, METHODS)
 
 
 def aci_half_widths(scores: np.ndarray, level: float, errors: np.ndarray, gamma: float) -> np.ndarray:
@@ -156,7 +89,7 @@ def aci_half_widths(scores: np.ndarray, level: float, errors: np.ndarray, gamma:
 
 
 def bounds(
-    model: Forecaster,
+    fitted: FittedForecaster,
     buffer: Tensor,
     origin: np.ndarray,
     step: np.ndarray,
@@ -173,26 +106,26 @@ def bounds(
     -> {level key: (lower (N,), upper (N,))}
     """
     check_method(method)
-    horizon = model.horizon_
+    horizon = fitted.horizon
     if len(step) and step.max() >= horizon:
         raise ConfigError(
             f"intervals are calibrated for the {horizon} steps the model forecasts directly; {int(step.max()) + 1} "
             f"steps were asked for. Ask for at most {horizon} steps, or retrain with --horizon {int(step.max()) + 1}."
         )
     if method == "conformal":
-        return _conformal(model, step, series, forecast, levels)
+        return _conformal(fitted, step, series, forecast, levels)
     if method == "adaptive":
         if actual is None:
             raise ConfigError(
                 "adaptive intervals adapt to outcomes as they are revealed, so they exist only in evaluate and "
                 "backtest. For a forecast of the future use --interval-method conformal or quantile."
             )
-        return _adaptive(model, step, series, forecast, actual, levels)
-    return _quantile(model, buffer, origin, step, series, levels)
+        return _adaptive(fitted, step, series, forecast, actual, levels)
+    return _quantile(fitted, buffer, origin, step, series, levels)
 
 
-def _calibration(model: Forecaster) -> Calibration:
-    calibration = getattr(model, "calibration_", None)
+def _calibration(fitted: FittedForecaster) -> Calibration:
+    calibration = fitted.calibration
     if calibration is None:
         raise ConfigError(
             "this model has no calibration errors (it was trained with no validation part, val_size=0). "
@@ -201,9 +134,9 @@ def _calibration(model: Forecaster) -> Calibration:
     return calibration
 
 
-def _adaptive(model: Forecaster, step, series, forecast, actual, levels) -> dict:
-    calibration = _calibration(model)
-    scale = model.prep_.scale_[series, 0]  # (N,)
+def _adaptive(fitted: FittedForecaster, step, series, forecast, actual, levels) -> dict:
+    calibration = _calibration(fitted)
+    scale = fitted.prep.scale_[series, 0]  # (N,)
     errors = np.abs(actual - forecast) / scale  # (N,) in scale units
     order = np.lexsort((step, series))  # stable: each (series, step) group keeps its time order
     groups = np.split(order, np.flatnonzero(np.diff(series[order] * (step.max() + 1) + step[order])) + 1)
@@ -218,9 +151,9 @@ def _adaptive(model: Forecaster, step, series, forecast, actual, levels) -> dict
     return out
 
 
-def _conformal(model: Forecaster, step, series, forecast, levels) -> dict:
-    calibration = _calibration(model)
-    scale = model.prep_.scale_[series, 0]  # (N,)
+def _conformal(fitted: FittedForecaster, step, series, forecast, levels) -> dict:
+    calibration = _calibration(fitted)
+    scale = fitted.prep.scale_[series, 0]  # (N,)
     out = {}
     for level in levels:
         half = calibration.half_width(level)[step] * scale  # (N,)
@@ -228,17 +161,15 @@ def _conformal(model: Forecaster, step, series, forecast, levels) -> dict:
     return out
 
 
-def _quantile(model: Forecaster, buffer, origin, step, series, levels) -> dict:
-    from .forecast import quantiles_at
-
-    trained = tuple(model.net_config_.quantiles)
+def _quantile(fitted: FittedForecaster, buffer, origin, step, series, levels) -> dict:
+    trained = tuple(fitted.net.config.quantiles)
     if not trained:
         raise ConfigError(
             "this model has a point head, no quantiles. Use --interval-method conformal, or retrain with "
             "--quantiles 0.05,0.95 (Forecaster(quantiles=[0.05, 0.95]))."
         )
-    scaled = quantiles_at(model.net_, buffer, origin, step, model.lookback_)  # (N, Q)
-    values = model.prep_.inverse_target(scaled, series)  # (N, Q)
+    scaled = quantiles_at(fitted.net, buffer, origin, step, fitted.lookback)  # (N, Q)
+    values = fitted.prep.inverse_target(scaled, series)  # (N, Q)
     out = {}
     for level in levels:
         pair = [_index(trained, q, level) for q in ((1 - level) / 2, (1 + level) / 2)]

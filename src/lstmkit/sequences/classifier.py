@@ -14,27 +14,31 @@ every numeric column not named otherwise) and categorical ones (one-hot encoded)
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
 from torch import nn
 
-from .classmetrics import ClassificationEvaluation, classification_metrics
-from .exceptions import ConfigError, DataError
-from .io import Columns, checked_names, load_frame, read_table
-from .progress import Reporter
-from .seqmodel import (
-    SequenceModel,
-    class_weights,
-    encode_labels,
-    labels_from_json,
-    labels_to_json,
-    softmax,
-)
-from .sequences import check_label_columns, check_rows, infer_channels, sequence_labels, stratified_split
+from .._validation import names
+from ..exceptions import ConfigError, DataError
+from ..io import Columns, load_frame, read_table
+from ..progress import Reporter
+from .batches import stratified_split
+from .inputs import check_label_columns, check_rows, infer_channels, sequence_labels
+from .labels import class_weights, encode_labels, labels_from_json, labels_to_json, softmax
+from .metrics import ClassificationEvaluation, classification_metrics
+from .model import Labels, SequenceModel, file_schema
 
 __all__ = ["SequenceClassifier"]
+
+
+@dataclass(frozen=True)
+class ClassifierFitted:
+    feature_names: list[str]
+    classes: Labels
+    label_col: str
+    channels_inferred: bool
 
 
 class SequenceClassifier(SequenceModel):
@@ -52,6 +56,7 @@ class SequenceClassifier(SequenceModel):
     """
 
     _kind = "sequence_classifier"
+    _schema = file_schema("SequenceClassifierFile", ClassifierFitted)
     _estimator_type = "classifier"
 
     def __init__(
@@ -114,9 +119,9 @@ class SequenceClassifier(SequenceModel):
         raw = load_frame(data)
         check_label_columns(raw, sequence_col, label_col, step_col)
         check_rows(raw, sequence_col, ())
-        cats = checked_names(categorical)
+        cats = names(categorical)
         roles = [sequence_col, label_col, step_col, *cats]
-        channels = checked_names(features) or infer_channels(raw, [r for r in roles if r])
+        channels = names(features) or infer_channels(raw, [r for r in roles if r])
         if label_col in channels or label_col in cats:
             raise ConfigError(
                 f"the label column {label_col!r} cannot also be a channel; remove it from the features."
@@ -221,23 +226,18 @@ class SequenceClassifier(SequenceModel):
                     f"channels are {trained}). Drop them, or retrain with them."
                 )
 
-    # ---- persistence -------------------------------------------------------------------------------
-    def save(self, directory: str | Path) -> Path:
-        """Write the model to ``directory`` (config.json + weights.safetensors), atomically."""
-        self._check_fitted()
-        fitted = {
+    # ---- model files -------------------------------------------------------------------------------
+    def _fitted_state(self) -> dict:
+        return {
             "classes": labels_to_json(self.classes_),
             "label_col": self.label_col_,
             "channels_inferred": self.channels_inferred_,
         }
-        return self._save(directory, fitted)
 
-    @classmethod
-    def load(cls, directory: str | Path) -> SequenceClassifier:
-        """Rebuild a model saved with ``save``; its probabilities are bit-identical."""
-        model, fitted = cls._load(directory)
-        model.classes_ = labels_from_json(fitted["classes"])
-        model.label_col_ = fitted["label_col"]
-        model.channels_inferred_ = fitted["channels_inferred"]
-        model.columns_ = model.prep_.columns
-        return model
+    def _restore_state(self, fitted: ClassifierFitted) -> None:
+        self.classes_ = labels_from_json(asdict(fitted.classes))
+        self.label_col_ = fitted.label_col
+        self.channels_inferred_ = fitted.channels_inferred
+        if len(self.classes_) != self.net_config_.n_outputs:
+            raise ValueError(f"fitted.classes has {len(self.classes_)} labels, but network.n_outputs = "
+                             f"{self.net_config_.n_outputs}")

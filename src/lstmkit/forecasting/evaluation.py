@@ -1,6 +1,6 @@
-"""Scoring a fitted Forecaster on a test part: rolling one-step and multi-step forecasts, baselines on the
+"""Scoring a fitted forecaster on a test part: rolling one-step and multi-step forecasts, baselines on the
 same points, and interval quality when intervals are asked for. ``Forecaster.evaluate`` and the backtest
-(``end_gap`` > 0 for earlier folds) both come here.
+(``end_gap`` > 0 for earlier folds) both come here, with the frozen ``FittedForecaster``.
 
 Shape symbols:  N points   R buffer rows   S series
 """
@@ -9,19 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import torch
 
-from . import forecast as fc
+from .. import plots
+from ..prep import Panel
+from . import inference as fc
 from . import intervals as iv
+from .fitted import FittedForecaster
 from .metrics import score
-from .prep import Panel
-
-if TYPE_CHECKING:
-    from .forecaster import Forecaster
 
 __all__ = ["Evaluation", "evaluate_panel"]
 
@@ -67,41 +65,42 @@ class Evaluation:
         return pd.DataFrame.from_dict(rows, orient="index").rename_axis(["evaluation", "level"])
 
     def plot(self, path: str | Path, *, series: str | None = None) -> Path:
-        from .plots import plot_forecast
-
-        return plot_forecast(self, path, series=series)
+        return plots.plot_forecast(
+            self.rolling, self.multistep, self.history, self.metrics, path, target=self.target, season=self.season,
+            levels=self.levels, interval_method=self.interval_method, series=series,
+        )
 
 
 def evaluate_panel(
-    model: Forecaster, panel: Panel, buffer: torch.Tensor, test_size: int, end_gap: int, levels, interval_method,
+    fitted: FittedForecaster, panel: Panel, buffer: torch.Tensor, test_size: int, end_gap: int, levels, interval_method,
     baselines: dict,
 ) -> Evaluation:
     """Score the test part that ends ``end_gap`` rows before each series' end (backtest folds)."""
-    model._check_length(panel, test_size, end_gap)
+    fitted.check_length(panel, test_size, end_gap)
     row_series = np.repeat(panel.series, panel.lengths)
-    history = model.prep_.inverse_target(panel.values[:, 0], row_series)
+    history = fitted.prep.inverse_target(panel.values[:, 0], row_series)
     series_start = np.repeat(panel.offsets[:-1], panel.lengths)
-    row_scale = np.repeat(model.mase_scale_[panel.series], panel.lengths)
-    lb = model.lookback_
+    row_scale = np.repeat(fitted.mase_scale[panel.series], panel.lengths)
+    season = fitted.season
 
-    rows, _, ahead = fc.rolling(model.net_, buffer, panel, lb, test_size, end_gap)  # (N,), (N, H) scaled
+    rows, _, ahead = fc.rolling(fitted.net, buffer, panel, fitted.lookback, test_size, end_gap)  # (N,), (N, H)
     zeros = np.zeros(len(rows), dtype=np.int64)
-    rolling = {"lstm": model.prep_.inverse_target(ahead[:, 0], row_series[rows])}
+    rolling = {"lstm": fitted.prep.inverse_target(ahead[:, 0], row_series[rows])}
     actual = panel.target[rows]
-    roll_bands = _bands(model, buffer, rows, zeros, row_series[rows], rolling["lstm"], levels, interval_method, actual)
+    roll_bands = _bands(fitted, buffer, rows, zeros, row_series[rows], rolling["lstm"], levels, interval_method, actual)
     for name, baseline in baselines.items():
-        rolling[name] = baseline(history, series_start, rows, zeros, model.season_)
+        rolling[name] = baseline(history, series_start, rows, zeros, season)
 
-    origin, step, _ = fc.multistep_points(panel, model.horizon_, test_size, end_gap)  # origins are test rows
+    origin, step, _ = fc.multistep_points(panel, fitted.horizon, test_size, end_gap)  # origins are test rows
     target_rows = origin + step
     scaled = ahead[np.searchsorted(rows, origin), step]  # rows ascend: series back to back, in time order
-    multi = {"lstm": model.prep_.inverse_target(scaled, row_series[target_rows])}
+    multi = {"lstm": fitted.prep.inverse_target(scaled, row_series[target_rows])}
     multi_bands = _bands(
-        model, buffer, origin, step, row_series[target_rows], multi["lstm"], levels, interval_method,
+        fitted, buffer, origin, step, row_series[target_rows], multi["lstm"], levels, interval_method,
         panel.target[target_rows],
     )
     for name, baseline in baselines.items():
-        multi[name] = baseline(history, series_start, origin, step, model.season_)
+        multi[name] = baseline(history, series_start, origin, step, season)
 
     metrics = {
         "rolling": score(actual, rolling, row_scale[rows], {"lstm": roll_bands} if levels else None),
@@ -111,45 +110,45 @@ def evaluate_panel(
     }
     return Evaluation(
         metrics=metrics,
-        rolling=_points(model, panel, rows, {"actual": actual, **_with_bands(rolling, roll_bands)}),
+        rolling=_points(fitted, panel, rows, {"actual": actual, **_with_bands(rolling, roll_bands)}),
         multistep=_points(
-            model, panel, target_rows, {"actual": panel.target[target_rows], **_with_bands(multi, multi_bands)},
+            fitted, panel, target_rows, {"actual": panel.target[target_rows], **_with_bands(multi, multi_bands)},
             origin, step,
         ),
-        history=_history(model, panel, test_size + end_gap),
-        target=model.columns_.target,
-        season=model.season_,
+        history=_history(fitted, panel, test_size + end_gap),
+        target=fitted.columns.target,
+        season=season,
         levels=tuple(levels),
         interval_method=interval_method if levels else None,
     )
 
 
-def _bands(model: Forecaster, buffer, origin, step, series, forecast, levels, method, actual) -> dict:
+def _bands(fitted: FittedForecaster, buffer, origin, step, series, forecast, levels, method, actual) -> dict:
     if not levels:
         return {}
-    return iv.bounds(model, buffer, origin, step, series, forecast, levels, method, actual)
+    return iv.bounds(fitted, buffer, origin, step, series, forecast, levels, method, actual)
 
 
-def _row_labels(model: Forecaster, panel: Panel, rows: np.ndarray) -> dict:
+def _row_labels(fitted: FittedForecaster, panel: Panel, rows: np.ndarray) -> dict:
     times = np.concatenate([np.asarray(t) for t in panel.times])
     ids = np.repeat(np.array(panel.ids, dtype=object), panel.lengths)
-    labels = {model._time_name: times[rows]}
-    if model.columns_.id_col:
-        labels = {model.columns_.id_col: ids[rows], **labels}
+    labels = {fitted.time_name: times[rows]}
+    if fitted.columns.id_col:
+        labels = {fitted.columns.id_col: ids[rows], **labels}
     return labels
 
 
-def _points(model: Forecaster, panel: Panel, rows, values: dict, origin=None, step=None) -> pd.DataFrame:
-    out = _row_labels(model, panel, rows)
+def _points(fitted: FittedForecaster, panel: Panel, rows, values: dict, origin=None, step=None) -> pd.DataFrame:
+    out = _row_labels(fitted, panel, rows)
     if origin is not None:
         times = np.concatenate([np.asarray(t) for t in panel.times])
         out |= {"origin": times[origin], "ahead": step + 1}
     return pd.DataFrame(out | values)
 
 
-def _history(model: Forecaster, panel: Panel, test_size: int) -> pd.DataFrame:
+def _history(fitted: FittedForecaster, panel: Panel, test_size: int) -> pd.DataFrame:
     rows = np.concatenate([np.arange(s, e - test_size) for s, e in zip(panel.offsets[:-1], panel.offsets[1:])])
-    return pd.DataFrame(_row_labels(model, panel, rows) | {"actual": panel.target[rows]})
+    return pd.DataFrame(_row_labels(fitted, panel, rows) | {"actual": panel.target[rows]})
 
 
 def _with_bands(forecasts: dict, bands: dict) -> dict:

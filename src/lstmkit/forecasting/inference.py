@@ -20,8 +20,8 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from .exceptions import ConfigError
-from .prep import Panel
+from ..exceptions import ConfigError
+from ..prep import Panel
 from .windows import gather_inputs, inference_chunk
 
 __all__ = ["predict_inputs", "rolling", "multistep_points", "future", "test_rows", "quantiles_at"]

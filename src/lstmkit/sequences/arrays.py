@@ -14,19 +14,36 @@ Shape symbols:  N samples   T targets per sample   K classes
 
 from __future__ import annotations
 
-from pathlib import Path
+from dataclasses import asdict, dataclass
 
 import numpy as np
 from torch import nn
 
-from .exceptions import ConfigError, DataError, did_you_mean
-from .io import Columns
-from .progress import Reporter
-from .seqmodel import SequenceModel, class_weights, encode_labels, labels_from_json, labels_to_json, softmax
-from .sequences import ARRAY_ID, arrays_to_frame, check_arrays, random_split, stratified_split
-from .training import LOSSES
+from .._validation import one_of
+from ..exceptions import DataError
+from ..io import Columns
+from ..progress import Reporter
+from ..training import LOSSES
+from .batches import random_split, stratified_split
+from .inputs import ARRAY_ID, arrays_to_frame, check_arrays
+from .labels import class_weights, encode_labels, labels_from_json, labels_to_json, softmax
+from .model import Labels, SequenceModel, file_schema
 
 __all__ = ["LSTMRegressor", "LSTMClassifier"]
+
+
+@dataclass(frozen=True)
+class RegressorFitted:
+    feature_names: list[str]
+    y_loc: list[float]
+    y_scale: list[float]
+    y_ndim: int
+
+
+@dataclass(frozen=True)
+class ArrayClassifierFitted:
+    feature_names: list[str]
+    classes: Labels
 
 
 class _ArrayModel(SequenceModel):
@@ -69,19 +86,6 @@ class _ArrayModel(SequenceModel):
             input_tags=InputTags(two_d_array=False, three_d_array=True, allow_nan=True),
         )
 
-    def save(self, directory: str | Path) -> Path:
-        """Write the model to ``directory`` (config.json + weights.safetensors), atomically."""
-        self._check_fitted()
-        return self._save(directory, self._fitted_state())
-
-    @classmethod
-    def load(cls, directory: str | Path):
-        """Rebuild a model saved with ``save``; its predictions are bit-identical."""
-        model, fitted = cls._load(directory)
-        model.columns_ = model.prep_.columns
-        model._restore_state(fitted)
-        return model
-
 
 class LSTMRegressor(_ArrayModel):
     """Predict one value (y (N,)) or several (y (N, T)) from each sequence.
@@ -96,6 +100,7 @@ class LSTMRegressor(_ArrayModel):
     """
 
     _kind = "lstm_regressor"
+    _schema = file_schema("LSTMRegressorFile", RegressorFitted)
     _estimator_type = "regressor"
 
     def __init__(
@@ -144,10 +149,7 @@ class LSTMRegressor(_ArrayModel):
     def fit(self, X, y, *, reporter: Reporter | None = None) -> LSTMRegressor:
         """X: (N, L, F) or a list of (L_i, F); y: (N,) or (N, T) numbers."""
         self._check_params()
-        if self.loss not in LOSSES:
-            raise ConfigError(
-                f"loss={self.loss!r} is not one of {', '.join(LOSSES)}.{did_you_mean(self.loss, LOSSES)}"
-            )
+        one_of("loss", self.loss, LOSSES)
         frame = self._frame_of(X, fitting=True)
         n = len(frame[ARRAY_ID].unique())
         targets = _targets(y, n)
@@ -184,11 +186,16 @@ class LSTMRegressor(_ArrayModel):
             "y_ndim": self.y_ndim_,
         }
 
-    def _restore_state(self, fitted: dict) -> None:
-        self.y_loc_ = np.array(fitted["y_loc"], dtype="float64")
-        self.y_scale_ = np.array(fitted["y_scale"], dtype="float64")
+    def _restore_state(self, fitted: RegressorFitted) -> None:
+        self.y_loc_ = np.array(fitted.y_loc, dtype="float64")
+        self.y_scale_ = np.array(fitted.y_scale, dtype="float64")
         self.n_outputs_ = len(self.y_loc_)
-        self.y_ndim_ = fitted["y_ndim"]
+        self.y_ndim_ = fitted.y_ndim
+        if self.n_outputs_ != self.net_config_.n_outputs or len(self.y_scale_) != self.n_outputs_:
+            raise ValueError(f"fitted.y_loc has {self.n_outputs_} targets, but network.n_outputs = "
+                             f"{self.net_config_.n_outputs}")
+        if not (np.isfinite(self.y_loc_).all() and np.isfinite(self.y_scale_).all() and (self.y_scale_ > 0).all()):
+            raise ValueError("fitted.y_loc / y_scale hold values that are not finite (or a scale <= 0)")
 
 
 class LSTMClassifier(_ArrayModel):
@@ -201,6 +208,7 @@ class LSTMClassifier(_ArrayModel):
     """
 
     _kind = "lstm_classifier"
+    _schema = file_schema("LSTMClassifierFile", ArrayClassifierFitted)
     _estimator_type = "classifier"
 
     def __init__(
@@ -275,8 +283,8 @@ class LSTMClassifier(_ArrayModel):
     def _fitted_state(self) -> dict:
         return {"classes": labels_to_json(self.classes_)}
 
-    def _restore_state(self, fitted: dict) -> None:
-        self.classes_ = labels_from_json(fitted["classes"])
+    def _restore_state(self, fitted: ArrayClassifierFitted) -> None:
+        self.classes_ = labels_from_json(asdict(fitted.classes))
 
 
 def _targets(y, n: int) -> np.ndarray:

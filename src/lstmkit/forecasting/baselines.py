@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .exceptions import ConfigError, did_you_mean
+from ..exceptions import ConfigError, did_you_mean
+from .classical import CLASSICAL
 
 __all__ = ["naive", "seasonal_naive", "drift", "mean", "BASELINES", "DEFAULT_BASELINES", "resolve_baselines"]
 
@@ -88,8 +89,6 @@ def resolve_baselines(names) -> dict:
         names = DEFAULT_BASELINES
     elif isinstance(names, str):
         names = tuple(BASELINES) if names == "all" else [n.strip() for n in names.split(",") if n.strip()]
-    from .classical import CLASSICAL
-
     known = {**BASELINES, **CLASSICAL}
     out = {}
     for name in names:

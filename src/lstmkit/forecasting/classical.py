@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .exceptions import ConfigError, DataError
+from ..exceptions import ConfigError, DataError
 
 __all__ = ["ets", "arima", "CLASSICAL", "classical_available"]
 

@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .. import plots
+
 __all__ = ["confusion_matrix", "classification_metrics", "ClassificationEvaluation"]
 
 
@@ -84,6 +86,4 @@ class ClassificationEvaluation:
 
     def plot(self, path: str | Path, *, title: str | None = None) -> Path:
         """Write the confusion matrix as a PNG."""
-        from .plots import plot_confusion
-
-        return plot_confusion(self.metrics, path, title=title)
+        return plots.plot_confusion(self.metrics, path, title=title)

@@ -1,134 +1,30 @@
-"""Networks that read a whole sequence and emit one output vector: pure nn.Modules, no numpy, no pandas.
+"""Building blocks of the sequence networks that ``nn`` lacks: pure nn.Modules, no numpy, no pandas.
 
-Every module takes a zero-padded batch and the true lengths, and its output for a sequence does not depend
-on the other sequences in the batch or on how much padding follows it: the LSTM runs packed
-(``pack_padded_sequence``) or masked, the convolutions see exact zeros past each sequence's end (as the
-'same' padding of a lone sequence would), batch norm and average pooling count only real steps.
+- ``ReluLSTM``: an LSTM with relu in place of tanh (Keras' ``LSTM(activation='relu')``), masked for padding;
+- ``ConvBranch``: the FCN branch of LSTM-FCN (Conv1d -> batch norm -> ReLU blocks, global average pooling);
+- ``MaskedBatchNorm1d``: batch norm whose statistics count only the real steps of a padded batch;
+- ``step_mask``: the (N, L) mask of real steps from the lengths.
+
+Each takes a zero-padded batch and a mask of its real steps, and its output for a sequence does not depend on
+the other sequences in the batch or on how much padding follows it.
 
 Shape symbols:  N sequences in a batch   L longest sequence   F input features   H hidden_size
-                D H * (2 if bidirectional else 1)   C conv channels   K outputs (classes or targets)
+                D H * (2 if bidirectional else 1)   C conv channels
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
-from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-__all__ = [
-    "SequenceNetConfig",
-    "SequenceNet",
-    "ReluLSTM",
-    "MaskedBatchNorm1d",
-    "ARCHS",
-    "READOUTS",
-    "CELL_ACTIVATIONS",
-]
-
-ARCHS = ("lstm_fcn", "lstm")
-READOUTS = ("last", "mean")
-CELL_ACTIVATIONS = ("tanh", "relu")
-
-
-@dataclass(frozen=True)
-class SequenceNetConfig:
-    """Everything needed to rebuild the network; saved in the model's config.json."""
-
-    input_size: int
-    n_outputs: int
-    arch: str = "lstm_fcn"
-    hidden_size: int = 64
-    num_layers: int = 1
-    bidirectional: bool = False
-    readout: str = "last"
-    dropout: float = 0.2
-    cell_activation: str = "tanh"
-    filters: tuple[int, ...] = (128, 256, 128)
-    kernels: tuple[int, ...] = (8, 5, 3)
+__all__ = ["ReluLSTM", "ReluLSTMCell", "ConvBranch", "MaskedBatchNorm1d", "step_mask"]
 
 
 def step_mask(lengths: Tensor, total: int, device: torch.device | None = None) -> Tensor:
     """lengths: (N,) on any device -> (N, L) bool on ``device`` (default: the lengths'), True on the real steps."""
     device = lengths.device if device is None else device
     return torch.arange(total, device=device)[None, :] < lengths.to(device, non_blocking=True)[:, None]
-
-
-class SequenceNet(nn.Module):
-    """A plain LSTM classifier/regressor, or LSTM-FCN (Karim et al. 2018) when ``arch='lstm_fcn'``.
-
-    lstm:      LSTM -> readout (last state, or mean over the real steps) -> dropout -> linear
-    lstm_fcn:  the same LSTM branch, beside three Conv1d -> BatchNorm -> ReLU blocks (128/256/128 filters,
-               kernels 8/5/3) ending in global average pooling; both concatenated -> linear.
-               The LSTM reads the sequence in time order (not the paper's "dimension shuffle", which needs
-               one fixed length), so it also serves variable-length data.
-
-    forward(x, lengths): (N, L, F), (N,) -> (N, K) logits (classification) or values (regression)
-    """
-
-    def __init__(self, config: SequenceNetConfig) -> None:
-        super().__init__()
-        self.config = config
-        self.encoder = LSTMEncoder(config)
-        width = self.encoder.width
-        self.fcn = None
-        if config.arch == "lstm_fcn":
-            self.fcn = ConvBranch(config.input_size, config.filters, config.kernels)
-            width += config.filters[-1]
-        self.dropout = nn.Dropout(config.dropout)
-        self.head = nn.Linear(width, config.n_outputs)
-
-    def forward(self, x: Tensor, lengths: Tensor) -> Tensor:
-        mask = step_mask(lengths, x.shape[1], x.device)  # (N, L)
-        features = [self.dropout(self.encoder(x, lengths, mask))]  # (N, D)
-        if self.fcn is not None:
-            features.append(self.fcn(x, mask))  # (N, C)
-        return self.head(torch.cat(features, dim=-1))  # (N, K)
-
-    def loss(self, inputs: tuple[Tensor, Tensor], y: Tensor, loss_fn: nn.Module) -> Tensor:
-        """inputs: (x (N, L, F), lengths (N,)), y: (N,) class indices or (N, K) values -> scalar"""
-        return loss_fn(self(*inputs), y)
-
-
-class LSTMEncoder(nn.Module):
-    """LSTM over the real steps of each sequence -> one vector per sequence.
-
-    cell_activation 'tanh': ``nn.LSTM`` on a packed batch (the fused, cuDNN-fast kernel).
-    cell_activation 'relu': ``ReluLSTM``, step by step (what Keras' ``LSTM(activation='relu')`` computes).
-
-    forward(x, lengths, mask): (N, L, F), (N,) on the CPU (what packing reads), (N, L) -> (N, D)
-    """
-
-    def __init__(self, config: SequenceNetConfig) -> None:
-        super().__init__()
-        self.readout = config.readout
-        self.directions = 2 if config.bidirectional else 1
-        self.width = config.hidden_size * self.directions
-        kwargs = dict(
-            input_size=config.input_size,
-            hidden_size=config.hidden_size,
-            num_layers=config.num_layers,
-            dropout=config.dropout if config.num_layers > 1 else 0.0,
-            bidirectional=config.bidirectional,
-        )
-        self.relu = config.cell_activation == "relu"
-        self.lstm = ReluLSTM(**kwargs) if self.relu else nn.LSTM(batch_first=True, **kwargs)
-
-    def forward(self, x: Tensor, lengths: Tensor, mask: Tensor) -> Tensor:
-        if self.relu:
-            out, last = self.lstm(x, mask)  # (N, L, D), (N, D)
-        else:
-            packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
-            out, (h, _) = self.lstm(packed)
-            h = h.view(self.lstm.num_layers, self.directions, x.shape[0], -1)[-1]  # (dirs, N, H) last layer
-            last = h.transpose(0, 1).reshape(x.shape[0], self.width)  # (N, D) forward end, backward start
-            if self.readout == "mean":
-                out, _ = pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])  # (N, L, D)
-        if self.readout == "last":
-            return last
-        return out.sum(dim=1) / mask.sum(dim=1, keepdim=True).to(out.dtype)  # (N, D) padding rows are zero
 
 
 class ReluLSTM(nn.Module):

@@ -1,0 +1,164 @@
+"""``lstmkit evaluate``, ``predict``, ``backtest`` and ``report``: a saved model on a data file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..artifact import write_atomic
+from ..estimator import load
+from ..exceptions import ConfigError
+from ..forecasting.forecaster import backtest as run_backtest
+from ..report import write_report
+from .app import INTERVALS_HELP, METHOD_HELP, IntervalMethod, command, err, levels_of, out
+from .tables import backtest_tables, classification_tables, interval_table, metrics_table
+
+
+@command(
+    epilog="Examples:\n\n  lstmkit evaluate airline-model airline.csv\n\n"
+    "  lstmkit evaluate airline-model airline.csv --json > metrics.json\n\n"
+    "  lstmkit evaluate airline-model airline.csv --intervals 0.8,0.9 --plot forecast.png\n\n"
+    "  lstmkit evaluate airline-model airline.csv --baselines all\n\n"
+    "  lstmkit evaluate gunpoint-model GunPoint_TEST.csv --json --plot confusion.png",
+)
+def evaluate(
+    model_dir: Annotated[Path, typer.Argument(help="Model folder written by 'lstmkit train'.")],
+    data: Annotated[Path, typer.Argument(help="Forecaster: the series, test part at its end. Classifier: labelled sequences.")],
+    test_size: Annotated[Optional[int], typer.Option(help="Evaluate on the last N steps \\[default: the training test size] (forecasters).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")] = False,
+    plot: Annotated[Optional[Path], typer.Option(help="Write the forecast plot, or the confusion matrix, (PNG) here.")] = None,
+    output: Annotated[Optional[Path], typer.Option("--out", help="Write the forecasts, or the per-sequence predictions, (CSV) here.")] = None,
+    intervals: Annotated[Optional[str], typer.Option(help=INTERVALS_HELP + " Scored: coverage, width, interval score.")] = None,
+    interval_method: Annotated[IntervalMethod, typer.Option(help=METHOD_HELP)] = IntervalMethod.adaptive,
+    baselines: Annotated[Optional[str], typer.Option(help="Baselines, comma-separated, or 'all' (naive, seasonal_naive, drift, mean); ets, arima with lstmkit\\[classical]. \\[default: naive,seasonal_naive]")] = None,
+) -> None:
+    """Forecasters: rolling one-step and multi-step forecasts over the test part, next to naive baselines.
+    Classifiers: accuracy, balanced accuracy, macro-F1, per-class precision/recall, confusion matrix."""
+    model = load(model_dir)
+    if _is_classifier(model):
+        if test_size is not None:
+            raise ConfigError("--test-size applies to forecasters; a classifier is scored on every sequence in DATA.")
+        if intervals or baselines:
+            raise ConfigError("--intervals and --baselines apply to forecasters; a classifier has neither.")
+        evaluation = model.evaluate(data)
+        table = evaluation.predictions
+        if as_json:
+            print(json.dumps(evaluation.metrics))
+        else:
+            for part in classification_tables(evaluation.metrics, f"{data}: {evaluation.metrics['n']} sequences"):
+                out.print(part)
+    else:
+        evaluation = model.evaluate(
+            data, test_size=test_size, intervals=levels_of(intervals), interval_method=interval_method.value,
+            baselines=baselines,
+        )
+        table = evaluation.rolling
+        if as_json:
+            print(json.dumps(evaluation.metrics))
+        else:
+            out.print(metrics_table(evaluation.metrics, f"{data}: last {evaluation.rolling.shape[0]} points"))
+            if evaluation.levels:
+                out.print(interval_table(evaluation.metrics, f"LSTM {interval_method.value} intervals"))
+    if plot:
+        evaluation.plot(plot)
+    if output:
+        write_atomic(output, lambda tmp: table.to_csv(tmp, index=False))
+
+
+@command(
+    epilog="Examples:\n\n  lstmkit predict airline-model airline.csv --steps 24 --out forecast.csv\n\n"
+    "  lstmkit predict airline-model airline.csv --intervals 0.8,0.95 --out forecast.csv\n\n"
+    "  lstmkit predict gunpoint-model GunPoint_TEST.csv --out predictions.csv",
+)
+def predict(
+    model_dir: Annotated[Path, typer.Argument(help="Model folder written by 'lstmkit train'.")],
+    data: Annotated[Path, typer.Argument(help="Forecaster: the history to forecast from. Classifier: the sequences to label.")],
+    output: Annotated[Path, typer.Option("--out", help="CSV file for the forecasts, or one row per sequence with label and probabilities.")],
+    steps: Annotated[Optional[int], typer.Option(help="Steps beyond the end \\[default: the horizon] (forecasters).")] = None,
+    intervals: Annotated[Optional[str], typer.Option(help=INTERVALS_HELP + " (forecasters)")] = None,
+    interval_method: Annotated[IntervalMethod, typer.Option(help=METHOD_HELP)] = IntervalMethod.conformal,
+) -> None:
+    """Forecast the steps after the end of DATA, or label each sequence in DATA; write a CSV file."""
+    model = load(model_dir)
+    if _is_classifier(model):
+        if steps is not None:
+            raise ConfigError("--steps applies to forecasters; a classifier labels each sequence in DATA.")
+        if intervals:
+            raise ConfigError("--intervals applies to forecasters; a classifier gives class probabilities instead.")
+        table = model.predict_proba(data)
+        what = "sequences"
+    else:
+        table = model.predict(data, steps=steps, intervals=levels_of(intervals), interval_method=interval_method.value)
+        what = "forecasts"
+    write_atomic(output, lambda tmp: table.to_csv(tmp, index=False))
+    err.print(f"wrote {len(table)} {what} to {output}")
+
+
+def _is_classifier(model) -> bool:
+    return getattr(model, "_estimator_type", None) == "classifier"
+
+
+@command(
+    epilog="Examples:\n\n"
+    "  lstmkit backtest taylor-model taylor.csv --folds 5\n\n"
+    "      the trained model at 5 origins tiling the part it held out (--test-size at training)\n\n"
+    "  lstmkit backtest airline.toml airline.csv --folds 4 --fold-size 12 --refit --json\n\n"
+    "      each fold trains its own preparation and network on its history only. A config holds a \\[data] "
+    "table of column roles (target, time_col, id_col, features, categorical; test_size) and a \\[forecaster] "
+    "table of Forecaster parameters (lstmkit train's options with _), e.g. airline.toml:\n\n"
+    "      \\[data] target = \"passengers\"  time_col = \"timestamp\"   \\[forecaster] lookback = 24  "
+    "max_epochs = 50",
+)
+def backtest(
+    model_or_config: Annotated[Path, typer.Argument(help="Model folder (lstmkit train --out), or a .toml/.json config: \\[data] column roles + \\[forecaster] parameters.")],
+    data: Annotated[Path, typer.Argument(help="The series; the folds are its last folds x fold-size steps.")],
+    folds: Annotated[int, typer.Option(help="Number of expanding-window folds.")] = 5,
+    fold_size: Annotated[Optional[int], typer.Option(help="Test steps per fold \\[default: the held-out test size // folds].")] = None,
+    refit: Annotated[bool, typer.Option(help="Fit preparation and network per fold on that fold's history only.")] = False,
+    allow_in_sample: Annotated[bool, typer.Option(help="Keep folds inside the model's training data (flagged) instead of refusing.")] = False,
+    baselines: Annotated[str, typer.Option(help="Baselines, comma-separated, or 'all' (naive, seasonal_naive, drift, mean); ets, arima with lstmkit\\[classical].")] = "all",
+    intervals: Annotated[Optional[str], typer.Option(help="Score intervals at these levels too, e.g. 0.9.")] = None,
+    interval_method: Annotated[IntervalMethod, typer.Option(help=METHOD_HELP)] = IntervalMethod.adaptive,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")] = False,
+    plot: Annotated[Optional[Path], typer.Option(help="Write the plot of the folds (PNG) here.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No training progress (with --refit).")] = False,
+) -> None:
+    """Rolling-origin backtest: LSTM and baselines scored per fold and over all folds (MASE shown)."""
+    result = run_backtest(
+        model_or_config, data, folds=folds, fold_size=fold_size,
+        refit=refit, baselines=baselines, allow_in_sample=allow_in_sample, intervals=levels_of(intervals),
+        interval_method=interval_method.value, verbose=0 if quiet or as_json else 1,
+    )
+    if plot:
+        result.plot(plot)
+    if as_json:
+        print(json.dumps(result.to_dict()))
+        return
+    for table in backtest_tables(result):
+        out.print(table)
+    flagged = [f["fold"] for f in result.folds if f["in_sample"]]
+    if flagged:
+        out.print(f"[yellow]folds {flagged} lie inside the model's training data: their scores are in-sample.[/]")
+
+
+@command(
+    epilog="Example:\n\n  lstmkit report airline-model airline.csv --out airline-report.html",
+)
+def report(
+    model_dir: Annotated[Path, typer.Argument(help="Model folder written by 'lstmkit train'.")],
+    data: Annotated[Path, typer.Argument(help="The series, including the test part at its end.")],
+    output: Annotated[Path, typer.Option("--out", help="HTML file to write (one self-contained page).")] = Path("report.html"),
+    test_size: Annotated[Optional[int], typer.Option(help="Evaluate on the last N steps [default: the training test size].")] = None,
+    intervals: Annotated[str, typer.Option(help="Interval levels to show and score.")] = "0.8,0.9",
+    interval_method: Annotated[IntervalMethod, typer.Option(help=METHOD_HELP)] = IntervalMethod.adaptive,
+    folds: Annotated[int, typer.Option(help="Backtest folds over the test part (0: no backtest).")] = 4,
+) -> None:
+    """One self-contained HTML page: data, training curve, forecasts with bands, metrics, backtest, residuals."""
+    path = write_report(
+        model_dir, data, output, test_size=test_size, intervals=levels_of(intervals),
+        interval_method=interval_method.value, folds=folds,
+    )
+    err.print(f"wrote {path}")

@@ -1,0 +1,156 @@
+"""``lstmkit train``: a forecaster, or with --task classify a sequence classifier, trained on a file and saved."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..checkpoints import checkpoint_path
+from ..distributed import finish_distributed, is_main_process
+from ..exceptions import ConfigError
+from ..forecasting.forecaster import Forecaster
+from ..sequences.classifier import SequenceClassifier
+from .app import (
+    Arch,
+    CellActivation,
+    ClassWeight,
+    Device,
+    Impute,
+    Loss,
+    Precision,
+    Scaling,
+    Task,
+    WindowNorm,
+    command,
+    err,
+    levels_of,
+    names_of,
+)
+
+
+@command(
+    epilog="Examples:\n\n"
+    "  lstmkit train airline.csv --target passengers --time-col timestamp --test-size 24 --out airline-model\n\n"
+    "  lstmkit train weather.csv --target temp_max --time-col timestamp --features temp_min,wind "
+    "--categorical weather --test-size 365 --horizon 7 --out weather-model\n\n"
+    "  lstmkit train GunPoint_TRAIN.csv --task classify --sequence-col sequence_id --label-col label "
+    "--step-col step --out gunpoint-model",
+)
+def train(
+    data: Annotated[Path, typer.Argument(help="CSV or Parquet file, one row per time step (long format for several series).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Model folder to write (replaced only if it is an lstmkit model).")],
+    task: Annotated[Task, typer.Option(help="forecast: predict the next steps of --target; classify: one label per sequence.")] = Task.forecast,
+    target: Annotated[Optional[str], typer.Option(help="Column to forecast (forecast task).")] = None,
+    time_col: Annotated[Optional[str], typer.Option(help="Timestamp column; without it rows are taken in file order.")] = None,
+    id_col: Annotated[Optional[str], typer.Option(help="Series id column, for several series in long format.")] = None,
+    sequence_col: Annotated[Optional[str], typer.Option(help="Sequence id column (classify task).")] = None,
+    label_col: Annotated[Optional[str], typer.Option(help="Label column, one label per sequence (classify task).")] = None,
+    step_col: Annotated[Optional[str], typer.Option(help="Column that orders each sequence's rows (classify task) \\[default: file order].")] = None,
+    features: Annotated[Optional[str], typer.Option(help="Numeric inputs, comma-separated \\[classify default: every other numeric column].")] = None,
+    categorical: Annotated[Optional[str], typer.Option(help="Categorical features (one-hot encoded), comma-separated.")] = None,
+    lookback: Annotated[Optional[int], typer.Option(help="Steps the model sees \\[default: 2 seasons, at least 24].")] = None,
+    horizon: Annotated[Optional[int], typer.Option(help="Steps it predicts at once \\[default: one season].")] = None,
+    test_size: Annotated[int, typer.Option(help="Last N steps of each series held out from training entirely.")] = 0,
+    season: Annotated[Optional[int], typer.Option(help="Season length \\[default: from the frequency].")] = None,
+    arch: Annotated[Optional[Arch], typer.Option(help="Classifier network \\[default: lstm_fcn].")] = None,
+    hidden_size: Annotated[Optional[int], typer.Option(help="LSTM hidden units \\[default: 64].")] = None,
+    num_layers: Annotated[Optional[int], typer.Option(help="Stacked LSTM layers \\[default: 1].")] = None,
+    dropout: Annotated[Optional[float], typer.Option(help="Dropout \\[default: forecast 0 (between LSTM layers), classify 0.2].")] = None,
+    cell_activation: Annotated[Optional[CellActivation], typer.Option(help="Classifier LSTM cell activation; relu is Keras' activation='relu' (slower) \\[default: tanh].")] = None,
+    window_norm: Annotated[Optional[WindowNorm], typer.Option(help="Per-window normalisation of the inputs (forecast) \\[default: the Forecaster's].")] = None,
+    scaling: Annotated[Scaling, typer.Option(help="Global scaling fitted on training rows (forecast: per series; classify: pooled).")] = Scaling.standard,
+    impute: Annotated[Impute, typer.Option(help="Missing values: how to fill them (drop: skip windows with gaps / drop those steps).")] = Impute.interpolate,
+    missing_indicator: Annotated[bool, typer.Option(help="Add a 0/1 input marking missing target values.")] = False,
+    loss: Annotated[Optional[Loss], typer.Option(help="Training loss (forecast) \\[default: mse].")] = None,
+    class_weight: Annotated[Optional[ClassWeight], typer.Option(help="balanced: weigh each class by 1/frequency in the loss \\[default: none].")] = None,
+    batch_size: Annotated[Optional[int], typer.Option(help="Windows (or sequences) per batch \\[default: forecast 64, down to 16 for short series; classify 32].")] = None,
+    lr: Annotated[Optional[float], typer.Option(help="Adam learning rate, halved when validation loss stalls \\[default: forecast 3e-3, classify 1e-3].")] = None,
+    max_epochs: Annotated[Optional[int], typer.Option(help="Most epochs \\[default: forecast 100, classify 300].")] = None,
+    patience: Annotated[Optional[int], typer.Option(help="Stop after this many epochs without validation improvement, 0: never \\[default: forecast 10, classify 50].")] = None,
+    steps_per_epoch: Annotated[Optional[int], typer.Option(help="Random batches per epoch, for long data.")] = None,
+    val_size: Annotated[Optional[int], typer.Option(help="Validation steps at the end of the training part (also the conformal calibration set).")] = None,
+    val_fraction: Annotated[Optional[float], typer.Option(help="Share of each class held out for early stopping (classify) \\[default: 0.2].")] = None,
+    quantiles: Annotated[Optional[str], typer.Option(help="Train a quantile head for these quantiles (pinball loss), e.g. 0.05,0.95; the median is added and is the forecast.")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed; CPU runs repeat exactly.")] = 0,
+    device: Annotated[Device, typer.Option(help="Where to train.")] = Device.auto,
+    precision: Annotated[Precision, typer.Option(help="bf16: training forward passes under bfloat16 autocast (weights stay float32): less memory; faster or slower depending on the hardware (README, GPU).")] = Precision.fp32,
+    resume: Annotated[bool, typer.Option(help="Continue from the checkpoint left by an interrupted run.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+) -> None:
+    """Train a forecaster (or, with --task classify, a sequence classifier) on DATA and save it to --out."""
+    chosen = dict(
+        hidden_size=hidden_size, num_layers=num_layers, dropout=dropout, batch_size=batch_size, lr=lr,
+        max_epochs=max_epochs, patience=patience,
+    )
+    shared = {k: v for k, v in chosen.items() if v is not None}  # unset: the estimator's own default
+    if patience == 0:
+        shared["patience"] = None
+    shared |= dict(scaling=scaling.value, impute=impute.value, device=device.value, precision=precision.value, random_state=seed, verbose=0 if quiet else 1)
+    if task is Task.classify:
+        _only_for("classify", target=target, time_col=time_col, id_col=id_col, lookback=lookback, horizon=horizon,
+                  test_size=test_size or None, season=season, window_norm=window_norm,
+                  missing_indicator=missing_indicator or None, loss=loss,
+                  steps_per_epoch=steps_per_epoch, val_size=val_size, quantiles=quantiles,
+                  resume=resume or None)  # None: not set
+        _train_classifier(data, out_dir, shared, sequence_col=sequence_col, label_col=label_col, step_col=step_col,
+                          features=features, categorical=categorical, arch=arch, cell_activation=cell_activation,
+                          class_weight=class_weight, val_fraction=val_fraction, quiet=quiet)
+        return
+    _only_for("forecast", sequence_col=sequence_col, label_col=label_col, step_col=step_col, arch=arch,
+              cell_activation=cell_activation, class_weight=class_weight, val_fraction=val_fraction)
+    if target is None:
+        raise ConfigError("name the column to forecast with --target (or use --task classify to classify sequences).")
+    if window_norm is not None:
+        shared["window_norm"] = window_norm.value
+    if loss is not None:
+        shared["loss"] = loss.value
+    model = Forecaster(
+        lookback=lookback, horizon=horizon, missing_indicator=missing_indicator, steps_per_epoch=steps_per_epoch,
+        val_size=val_size, season=season, quantiles=levels_of(quantiles), **shared,
+    )
+    model.fit(
+        data, target=target, time_col=time_col, id_col=id_col, features=names_of(features),
+        categorical=names_of(categorical), test_size=test_size, checkpoint_dir=checkpoint_path(out_dir),
+        resume=resume,
+    )
+    model.save(out_dir)  # under torchrun only rank 0 writes; the checkpoint goes once the model is saved
+    finish_distributed()
+    best = min((r["val_loss"] or r["train_loss"], r["epoch"]) for r in model.history_)
+    if is_main_process() and not quiet:
+        err.print(
+            f"saved {out_dir}  (lookback {model.lookback_}, horizon {model.horizon_}, season {model.season_}, "
+            f"{len(model.history_)} epochs, best epoch {best[1]})"
+        )
+
+
+def _only_for(task: str, **given) -> None:
+    """Options of the other task that were set: one error naming them."""
+    wrong = [f"--{name.replace('_', '-')}" for name, value in given.items() if value is not None]
+    if wrong:
+        other = "forecast" if task == "classify" else "classify"
+        verb = "belongs" if len(wrong) == 1 else "belong"
+        raise ConfigError(f"{', '.join(wrong)} {verb} to --task {other}, not --task {task}; leave {'it' if len(wrong) == 1 else 'them'} out.")
+
+
+def _train_classifier(data: Path, out_dir: Path, shared: dict, *, sequence_col, label_col, step_col, features,
+                      categorical, arch, cell_activation, class_weight, val_fraction, quiet: bool) -> None:
+    if sequence_col is None or label_col is None:
+        raise ConfigError("--task classify needs --sequence-col (the sequence id column) and --label-col (the label column).")
+    extra = dict(
+        arch=arch and arch.value, cell_activation=cell_activation and cell_activation.value, val_fraction=val_fraction,
+        class_weight="balanced" if class_weight == ClassWeight.balanced else None,
+    )
+    model = SequenceClassifier(**shared, **{k: v for k, v in extra.items() if v is not None})
+    model.fit(data, sequence_col=sequence_col, label_col=label_col, step_col=step_col, features=names_of(features),
+              categorical=names_of(categorical))
+    model.save(out_dir)
+    if not quiet:
+        best = min(model.history_, key=lambda r: r["val_loss"] if r["val_loss"] is not None else r["train_loss"])
+        err.print(
+            f"saved {out_dir}  ({model.arch}, {len(model.classes_)} classes, {model.n_features_in_} channels, "
+            f"{len(model.history_)} epochs, best epoch {best['epoch']})"
+        )
+
+

@@ -1,0 +1,402 @@
+"""``Forecaster``: the forecasting estimator. Glue only: read -> plan -> prepare -> window -> train -> the
+frozen ``FittedForecaster`` that evaluates, forecasts and backtests.
+
+    >>> from lstmkit import Forecaster, load_airline
+    >>> model = Forecaster(max_epochs=50).fit(load_airline(), target="passengers", time_col="timestamp",
+    ...                                       test_size=24)
+    >>> model.evaluate(load_airline()).metrics["rolling"]["lstm"]["mase"]   # doctest: +SKIP
+
+Shape symbols:  S series   T history rows   C continuous columns   K steps forecast
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from .._validation import build, fraction, names, one_of, positive_int, to_builtin
+from ..config import read_config, split_config
+from ..estimator import Estimator
+from ..exceptions import ConfigError, DataError
+from ..io import Columns, read_table
+from ..networks import WINDOW_NORMS, ForecastNet, NetConfig, PinballLoss
+from ..prep import Preparer, PrepConfig
+from ..progress import Reporter
+from ..training import TrainConfig, resolve_device
+from . import inference as fc
+from . import intervals as iv
+from .backtest import Backtest, run_backtest
+from .baselines import resolve_baselines
+from .evaluation import Evaluation, evaluate_panel
+from .fitted import FittedForecaster, ForecasterFile, restore
+from .plan import make_plan
+
+__all__ = ["Forecaster", "backtest"]
+
+
+class Forecaster(Estimator):
+    """An LSTM that forecasts the next ``horizon`` steps from the last ``lookback`` steps.
+
+    Parameters are stored as given; they are checked and defaults resolved in ``fit``. ``lookback`` and
+    ``horizon`` default to two seasons and one season of the data's frequency (e.g. 24 and 12 for monthly
+    data), ``season`` to the frequency's natural season.
+
+    ``quantiles`` (e.g. ``[0.05, 0.95]``) trains a quantile head with the pinball loss instead of ``loss``; the
+    median is added and is the point forecast, and ``interval_method="quantile"`` gives its intervals.
+
+    Fitted attributes: ``lookback_``, ``horizon_``, ``season_``, ``freq_``, ``history_`` (loss per epoch),
+    ``columns_``, ``n_features_in_``, ``feature_names_in_``, ``test_size_``, ``calibration_`` (validation
+    errors for conformal intervals; None without a validation part), ``train_end_`` (the last training time
+    of each series). ``fitted()`` returns them frozen, with the network and the preparation.
+    """
+
+    _kind = "forecaster"
+    _schema = ForecasterFile
+
+    def __init__(
+        self,
+        *,
+        lookback: int | None = None,
+        horizon: int | None = None,
+        hidden_size: int = 64,
+        num_layers: int = 1,
+        dropout: float = 0.0,
+        window_norm: str = "last",
+        scaling: str = "standard",
+        impute: str = "interpolate",
+        missing_indicator: bool = False,
+        loss: str = "mse",
+        batch_size: int | None = None,
+        lr: float = 3e-3,
+        max_epochs: int = 100,
+        patience: int | None = 10,
+        steps_per_epoch: int | None = None,
+        val_size: int | None = None,
+        quantiles: Sequence[float] | None = None,
+        season: int | None = None,
+        device: str = "auto",
+        precision: str = "fp32",
+        random_state: int = 0,
+        verbose: int = 1,
+    ) -> None:
+        self.lookback = lookback
+        self.horizon = horizon
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.dropout = dropout
+        self.window_norm = window_norm
+        self.scaling = scaling
+        self.impute = impute
+        self.missing_indicator = missing_indicator
+        self.loss = loss
+        self.batch_size = batch_size
+        self.lr = lr
+        self.max_epochs = max_epochs
+        self.patience = patience
+        self.steps_per_epoch = steps_per_epoch
+        self.val_size = val_size
+        self.quantiles = quantiles
+        self.season = season
+        self.device = device
+        self.precision = precision
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ---- fit ---------------------------------------------------------------------------------------
+    def fit(
+        self,
+        data,
+        *,
+        target: str | None = None,
+        time_col: str | None = None,
+        id_col: str | None = None,
+        features: Sequence[str] | str | None = None,
+        categorical: Sequence[str] | str | None = None,
+        test_size: int = 0,
+        reporter: Reporter | None = None,
+        checkpoint_dir: str | Path | None = None,
+        resume: bool = False,
+    ) -> Forecaster:
+        """Fit on ``data`` (a path, DataFrame or array), holding out the last ``test_size`` rows of each
+        series from everything: preparation statistics, training and validation.
+
+        For an array, the target is column 0 (named ``y``) unless ``target`` names another.
+        """
+        self._check_params()
+        columns = Columns(
+            target=target or _default_target(data), time_col=time_col, id_col=id_col,
+            features=names(features), categorical=names(categorical),
+        )
+        frame = read_table(data, columns)
+        plan = make_plan(frame, columns, lookback=self.lookback, horizon=self.horizon, season=self.season,
+                         val_size=self.val_size, test_size=test_size)
+        frame = plan.drop_short_series(frame, columns)
+        prep = Preparer(PrepConfig(self.impute, self.scaling, self.missing_indicator), columns).fit(frame, test_size)
+        panel = prep.transform(frame)
+        del frame  # the panel holds what training needs; free the table before the buffers are made
+        self.batch_size_ = self.batch_size or plan.auto_batch_size(panel)
+        self.train_config_ = build(TrainConfig, dict(
+            batch_size=self.batch_size_, lr=self.lr, max_epochs=self.max_epochs, patience=self.patience,
+            steps_per_epoch=self.steps_per_epoch, loss=self.loss, seed=self.random_state, device=self.device,
+            precision=self.precision,
+        ))
+        self.net_config_ = build(NetConfig, dict(
+            input_size=len(panel.feature_names), horizon=plan.horizon, hidden_size=self.hidden_size,
+            num_layers=self.num_layers, dropout=self.dropout, window_norm=self.window_norm,
+            n_normalised=len(prep.continuous), quantiles=self._quantile_levels(),
+        ))
+        device = resolve_device(self.device)
+        train, val = plan.batches(panel, device, self.batch_size_, self.steps_per_epoch, self.hidden_size)
+        quantiles = self.net_config_.quantiles
+        self._train(
+            ForecastNet, self.net_config_, train, val, self.train_config_, reporter=reporter, device=device,
+            loss_fn=PinballLoss(quantiles) if quantiles else None,
+            checkpoint_dir=Path(checkpoint_dir) if checkpoint_dir else None, resume=resume,
+        )
+        self._set_fitted(FittedForecaster(
+            net=self.net_, prep=prep, lookback=plan.lookback, horizon=plan.horizon, season=plan.season,
+            freq=plan.freq, test_size=plan.test_size, mase_scale=plan.mase_scales(panel, len(prep.ids_)),
+            calibration=plan.calibrate(self.net_, panel, prep),
+            train_end=[to_builtin(panel.times[i][n - 1]) for i, n in enumerate(panel.lengths - plan.test_size)],
+        ), panel.feature_names)
+        return self
+
+    def _check_params(self) -> None:
+        one_of("window_norm", self.window_norm, WINDOW_NORMS)
+        fraction("dropout", self.dropout)
+        positive_int("hidden_size", self.hidden_size)
+        positive_int("num_layers", self.num_layers)
+        if self.dropout > 0 and self.num_layers == 1:
+            warnings.warn("dropout applies between LSTM layers; with num_layers=1 it has no effect.", stacklevel=3)
+
+    def _quantile_levels(self) -> tuple[float, ...]:
+        if self.quantiles is None:
+            return ()
+        qs = sorted({float(q) for q in self.quantiles} | {0.5})
+        if not all(0 < q < 1 for q in qs):
+            raise ConfigError(f"quantiles must lie strictly between 0 and 1 (e.g. 0.05,0.95); got {self.quantiles!r}.")
+        if self.loss != "mse":
+            warnings.warn(f"loss={self.loss!r} is not used: a quantile head trains with the pinball loss.", stacklevel=3)
+        return tuple(qs)
+
+    def _set_fitted(self, fitted: FittedForecaster, feature_names: list[str]) -> None:
+        """The sklearn-style fitted attributes, from the frozen object they are a view of."""
+        self.net_, self.prep_, self.columns_ = fitted.net, fitted.prep, fitted.columns
+        self.lookback_, self.horizon_, self.season_, self.freq_ = fitted.lookback, fitted.horizon, fitted.season, fitted.freq
+        self.test_size_, self.mase_scale_, self.train_end_ = fitted.test_size, fitted.mase_scale, fitted.train_end
+        self.calibration_ = fitted.calibration
+        self.feature_names_in_, self.n_features_in_ = list(feature_names), len(feature_names)
+
+    def fitted(self) -> FittedForecaster:
+        """The trained network, preparation and sizes, frozen: what evaluation, intervals and backtests read."""
+        self._check_fitted()
+        return FittedForecaster(
+            net=self.net_, prep=self.prep_, lookback=self.lookback_, horizon=self.horizon_, season=self.season_,
+            freq=self.freq_, test_size=self.test_size_, mase_scale=self.mase_scale_, calibration=self.calibration_,
+            train_end=self.train_end_,
+        )
+
+    def _summary(self) -> str:
+        return (f"lookback {self.lookback_}, horizon {self.horizon_}, season {self.season_}, "
+                f"{len(self.prep_.ids_)} series, {len(self.history_)} epochs")
+
+    # ---- forecasting -------------------------------------------------------------------------------
+    def predict(
+        self, data, steps: int | None = None, *, intervals=None, interval_method: str = "conformal"
+    ) -> pd.DataFrame:
+        """Forecast the ``steps`` (default: horizon) rows after the end of each series in ``data``.
+
+        Returns one row per (series, step): the id column (if any), the time column (continued at the
+        inferred frequency; ``step`` without a time column) and ``forecast``, on the original scale; with
+        ``intervals`` (e.g. ``[0.8, 0.95]``) also ``lower_<level>`` and ``upper_<level>`` for each level.
+        """
+        fitted = self.fitted()
+        levels = iv.check_levels(intervals)
+        steps = positive_int("steps", self.horizon_ if steps is None else steps)
+        panel, buffer = fitted.panel(data)
+        fitted.check_length(panel, 0)
+        scaled = fc.future(fitted.net, buffer, panel, fitted.lookback, steps, recursive_ok=fitted.recursive_ok)
+        values = fitted.prep.inverse_target(scaled, panel.series)  # (S, K)
+        bands = {}
+        if levels:
+            origin = np.repeat(panel.offsets[1:], steps)
+            step = np.tile(np.arange(steps), len(panel.ids))
+            series = np.repeat(panel.series, steps)
+            bands = iv.bounds(fitted, buffer, origin, step, series, values.ravel(), levels, interval_method)
+        out = {fitted.time_name: fitted.future_times(panel, steps), "forecast": values.ravel()}
+        for key, (lower, upper) in bands.items():
+            out |= {f"lower_{key}": lower, f"upper_{key}": upper}
+        if fitted.columns.id_col:
+            out = {fitted.columns.id_col: np.repeat(np.array(panel.ids, dtype=object), steps), **out}
+        return pd.DataFrame(out)
+
+    def predict_values(self, values: np.ndarray, steps: int | None = None, *, series: Sequence[str] | None = None) -> np.ndarray:
+        """Fast path without pandas: forecasts from raw history arrays, for serving one or many series.
+
+        values: (T, C) or (S, T, C), the last T >= lookback rows of the continuous columns in training order
+        (target, then numeric features), original scale, no NaN. series: the ids of the S series (needed
+        only for a model trained on several). Returns (K,) or (S, K) forecasts on the original scale.
+        """
+        fitted = self.fitted()
+        prep = fitted.prep
+        if fitted.columns.categorical or prep.config.missing_indicator:
+            raise ConfigError(
+                "predict_values takes the continuous columns only; this model also uses categorical columns or "
+                "a missing indicator. Use predict(DataFrame) instead."
+            )
+        values = np.asarray(values, dtype=np.float64)
+        single = values.ndim == 2
+        batch = values[None] if single else values  # (S, T, C)
+        n_cont = len(prep.continuous)
+        if batch.ndim != 3 or batch.shape[2] != n_cont or batch.shape[1] < fitted.lookback:
+            raise DataError(
+                f"values must be (T, {n_cont}) or (S, T, {n_cont}) with T >= lookback={fitted.lookback} (columns "
+                f"{', '.join(prep.continuous)}); got shape {values.shape}."
+            )
+        index = self._series_index(series, len(batch))
+        window = batch[:, -fitted.lookback :]  # (S, L, C)
+        if not np.isfinite(window).all():
+            raise DataError("values hold NaN or inf in the last lookback rows; fill them or use predict(DataFrame).")
+        scaled = (window - prep.loc_[index][:, None]) / prep.scale_[index][:, None]
+        x = torch.from_numpy(scaled.astype(np.float32))
+        out = fc.predict_inputs(fitted.net, x, steps or fitted.horizon, recursive_ok=fitted.recursive_ok).numpy()
+        out = prep.inverse_target(out, index)  # (S, K)
+        return out[0] if single else out
+
+    def _series_index(self, series: Sequence[str] | None, n: int) -> np.ndarray:
+        """(S,) positions of the given series ids in the fitted statistics."""
+        ids = self.prep_.ids_
+        if series is None:
+            if len(ids) > 1:
+                raise ConfigError(f"this model knows {len(ids)} series; pass series=[ids] for the rows.")
+            return np.zeros(n, dtype=np.int64)
+        known = {sid: i for i, sid in enumerate(ids)}
+        unknown = [s for s in series if str(s) not in known]
+        if unknown:
+            raise DataError(f"series {unknown[:3]} were not in the training data; the model knows {len(known)}.")
+        return np.array([known[str(s)] for s in series], dtype=np.int64)
+
+    def evaluate(
+        self, data, test_size: int | None = None, *, intervals=None, interval_method: str = "adaptive", baselines=None
+    ) -> Evaluation:
+        """Rolling one-step and multi-step forecasts over the last ``test_size`` rows of each series
+        (default: the size the model was trained with), scored next to baselines on exactly the same points
+        (default naive and seasonal_naive; ``baselines="all"`` adds drift and mean). With ``intervals``
+        (e.g. ``0.9`` or ``[0.8, 0.95]``) the LSTM's intervals are scored too (coverage, width, ...); by default
+        adaptive conformal ones, which follow the outcomes as the rolling evaluation reveals them."""
+        fitted = self.fitted()
+        test_size = fitted.test_size if test_size is None else test_size
+        if isinstance(test_size, bool) or not isinstance(test_size, (int, np.integer)) or test_size <= 0:
+            raise ConfigError(
+                f"test_size must be a positive integer; got {test_size!r}"
+                + (" (the model was trained without --test-size; pass --test-size N)." if test_size == 0 else ".")
+            )
+        levels, methods = iv.check_levels(intervals), resolve_baselines(baselines)
+        iv.check_method(interval_method)
+        panel, buffer = fitted.panel(data)
+        return evaluate_panel(fitted, panel, buffer, int(test_size), 0, levels, interval_method, methods)
+
+    def backtest(
+        self, data, *, folds: int = 5, fold_size: int | None = None, refit: bool = False, baselines="all",
+        allow_in_sample: bool = False, intervals=None, interval_method: str = "adaptive", verbose: int = 0,
+        **fit_args,
+    ) -> Backtest:
+        """Rolling-origin backtest (see ``forecasting.backtest``): this trained model at ``folds`` folds at the
+        end of each series, or with ``refit=True`` a new model per fold fitted on that fold's history only.
+        An unfitted Forecaster backtests with ``refit=True`` and the column roles of ``fit`` as ``fit_args``."""
+        if refit:
+            columns = fit_args or self._fit_args()
+            test_size = columns.pop("test_size", None)
+            params = self.get_params() | {"verbose": verbose}
+
+            def fit_fold(part, size: int) -> Forecaster:
+                return Forecaster(**params).fit(part, **columns, test_size=size)
+
+            default = test_size if test_size is not None else (self.test_size_ if self._fitted() else None)
+            return run_backtest(None, data, fit_fold=fit_fold, columns=_columns(columns), folds=folds,
+                                fold_size=fold_size, default_test_size=default, baselines=baselines,
+                                intervals=intervals, interval_method=interval_method)
+        if not self._fitted():
+            raise ConfigError("an untrained model (a config) has to train one per fold: add --refit (refit=True).")
+        result = run_backtest(self.fitted(), data, folds=folds, fold_size=fold_size,
+                              default_test_size=self.test_size_, baselines=baselines,
+                              allow_in_sample=allow_in_sample, intervals=intervals, interval_method=interval_method)
+        result.models.append(self)
+        return result
+
+    def _fit_args(self) -> dict:
+        """The column roles (and test size) this model was fitted with, as ``fit`` takes them."""
+        if not self._fitted():
+            raise ConfigError("an unfitted Forecaster has no column roles; pass them (target=..., ...) or fit it first.")
+        c = self.columns_
+        return {"target": c.target, "time_col": c.time_col, "id_col": c.id_col, "features": list(c.features) or None,
+                "categorical": list(c.categorical) or None, "test_size": self.test_size_}
+
+    # ---- model files -------------------------------------------------------------------------------
+    def _state(self) -> dict:
+        return {
+            "fitted": {
+                "lookback": self.lookback_,
+                "horizon": self.horizon_,
+                "season": self.season_,
+                "freq": self.freq_,
+                "test_size": self.test_size_,
+                "mase_scale": self.mase_scale_.tolist(),
+                "feature_names": self.feature_names_in_,
+                "train_end": self.train_end_,
+                "calibration": self.calibration_.to_dict() if self.calibration_ is not None else None,
+            },
+            "network": asdict(self.net_config_),
+            "training": asdict(self.train_config_),
+            "preparation": self.prep_.to_dict(),
+            "history": self.history_,
+        }
+
+    def _restore(self, document, tensors: dict[str, torch.Tensor]) -> None:
+        fitted, extra = restore(document)
+        fitted.net.load_state_dict(tensors)
+        fitted.net.eval()
+        self.net_config_, self.train_config_, self.history_ = document.network, document.training, document.history
+        self._set_fitted(fitted, extra["feature_names"])
+
+
+def backtest(model_or_config, data, **options) -> Backtest:
+    """Backtest a Forecaster, a model folder, or a config: a dict or a .toml/.json file of the form::
+
+        [data]                      # column roles, as for Forecaster.fit
+        target = "passengers"
+        time_col = "timestamp"      # also id_col, features = [...], categorical = [...]
+        test_size = 24              # optional: the default fold_size is test_size // folds
+        [forecaster]                # Forecaster parameters
+        lookback = 24
+        max_epochs = 50
+
+    ``options`` are ``Forecaster.backtest``'s: folds=5, fold_size, refit=False, baselines, allow_in_sample,
+    intervals, interval_method, verbose. A config describes an untrained model, so it needs ``refit=True``."""
+    source = model_or_config
+    if isinstance(source, Forecaster):
+        return source.backtest(data, **options)
+    if not isinstance(source, dict) and Path(source).is_dir():
+        return Forecaster.load(source).backtest(data, **options)
+    config = source if isinstance(source, dict) else read_config(source)
+    params, fit_args = split_config(config, "the config" if isinstance(source, dict) else str(source))
+    if not options.get("refit"):
+        raise ConfigError("a config describes an untrained model, so each fold must train one: add --refit (refit=True).")
+    return Forecaster().set_params(**params).backtest(data, **options, **fit_args)
+
+
+def _columns(fit_args: dict) -> Columns:
+    return Columns(target=fit_args["target"], time_col=fit_args.get("time_col"), id_col=fit_args.get("id_col"),
+                   features=names(fit_args.get("features")), categorical=names(fit_args.get("categorical")))
+
+
+def _default_target(data) -> str:
+    if isinstance(data, np.ndarray):
+        return "y"
+    raise ConfigError("name the target column: fit(data, target='sales') (CLI: --target sales).")

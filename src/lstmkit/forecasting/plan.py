@@ -1,0 +1,159 @@
+"""The plan of a fit: the sizes a Forecaster trains with, resolved from its parameters and the data, and the
+parts of each series they cut.
+
+Each series of T rows is cut, from its end: the last ``test_size`` rows (held out of everything), before
+them ``val`` rows of validation (early stopping, conformal calibration), and the training part before
+that. A training window's targets end inside the training part, a validation window's inside the
+validation part; each window sees ``lookback`` rows before its first target.
+
+Shape symbols:  S series   R buffer rows   N windows
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+
+from .._validation import positive_int
+from ..clock import find_gaps, infer_freq, season_length
+from ..exceptions import DataError
+from ..io import Columns
+from ..prep import Panel, Preparer
+from .calibration import Calibration, calibrate
+from .metrics import seasonal_scale
+from .windows import WindowBatches, inference_chunk, window_starts
+
+__all__ = ["Plan", "make_plan"]
+
+log = logging.getLogger(__name__)
+
+MAX_VAL_WINDOWS = 8192  # validation windows scored per epoch, evenly spaced over the validation part
+
+
+@dataclass(frozen=True)
+class Plan:
+    lookback: int
+    horizon: int
+    season: int
+    freq: str | None
+    test_size: int
+    val_size: int | None  # None: max(horizon, 10 % of each series' training part)
+
+    def val_sizes(self, train_len: pd.Series) -> pd.Series:
+        """(S,) validation rows at the end of each series' training part of ``train_len`` rows."""
+        if self.val_size is not None:
+            return pd.Series(int(self.val_size), index=train_len.index)
+        return np.maximum(self.horizon, (0.1 * train_len).round().astype(int))
+
+    def drop_short_series(self, frame: pd.DataFrame, columns: Columns) -> pd.DataFrame:
+        """Skip series too short for one training window (with one summary warning); refuse when all are."""
+        lengths = frame.groupby(columns.id_col, sort=False).size() if columns.id_col else pd.Series({"0": len(frame)})
+        train_len = lengths - self.test_size
+        val = self.val_sizes(train_len)
+        need = self.lookback + self.horizon + val
+        short = train_len < need
+        if short.all():
+            sid = lengths.index[0]
+            where = f"series {sid!r}" if columns.id_col else "the series"
+            raise DataError(
+                f"{where} has {lengths.iloc[0]} time steps, but lookback={self.lookback} + horizon="
+                f"{self.horizon} + validation={int(val.iloc[0])} + test_size={self.test_size} needs at least "
+                f"{int(need.iloc[0]) + self.test_size}. Use a shorter --lookback or --horizon, or a smaller "
+                "--test-size."
+            )
+        if short.any():
+            warnings.warn(
+                f"{int(short.sum())} of {len(lengths)} series are too short for one training window "
+                f"(e.g. {list(lengths.index[short][:3])}) and were skipped.",
+                UserWarning,
+                stacklevel=4,
+            )
+            frame = frame[~frame[columns.id_col].isin(lengths.index[short])].reset_index(drop=True)
+        return frame
+
+    def auto_batch_size(self, panel: Panel) -> int:
+        """64 windows, or fewer (down to 16) so that a small series still gets about 8 steps an epoch: on
+        airline (73 training windows) batches of 64 leave 2 steps an epoch and rolling MASE 1.45; 16 gives 0.75."""
+        windows = int(np.maximum(panel.lengths - self.test_size - self.lookback - self.horizon + 1, 0).sum())
+        return int(min(64, max(16, windows // 8)))
+
+    def mase_scales(self, panel: Panel, n_fitted: int) -> np.ndarray:
+        """(n_fitted,) seasonal-naive in-sample MAE of each series' training part."""
+        scales = np.ones(n_fitted)
+        for i, (start, end) in enumerate(zip(panel.offsets[:-1], panel.offsets[1:])):
+            scales[panel.series[i]] = seasonal_scale(panel.target[start : end - self.test_size], self.season)
+        return scales
+
+    def _cuts(self, panel: Panel) -> tuple[np.ndarray, np.ndarray]:
+        """(S,) positions where each series' validation part and test part begin."""
+        train_len = pd.Series(panel.lengths - self.test_size)
+        test_cut = train_len.to_numpy()
+        return test_cut - self.val_sizes(train_len).to_numpy(), test_cut
+
+    def batches(self, panel: Panel, device: torch.device, batch_size: int, steps_per_epoch: int | None,
+                hidden_size: int) -> tuple[WindowBatches, WindowBatches]:
+        """Training and validation windows of ``panel``, as batch sources on ``device``."""
+        val_cut, test_cut = self._cuts(panel)
+        valid = panel.valid_rows
+        lb, h = self.lookback, self.horizon
+        train_starts = window_starts(panel.offsets, lb, h, last_target=val_cut, valid_rows=valid)
+        val_starts = window_starts(panel.offsets, lb, h, first_target=val_cut, last_target=test_cut, valid_rows=valid)
+        if len(val_starts) > MAX_VAL_WINDOWS:  # long data: an even sample keeps validation cheap
+            val_starts = val_starts[np.linspace(0, len(val_starts) - 1, MAX_VAL_WINDOWS).astype(np.int64)]
+        if len(train_starts) == 0:
+            raise DataError(
+                "no complete training window: every window of lookback + horizon rows contains a gap "
+                "(impute='drop'). Use --impute interpolate, or a shorter --lookback."
+            )
+        buffer = torch.from_numpy(panel.values).to(device)
+        chunk = inference_chunk(lb, hidden_size)
+        train = WindowBatches(buffer, torch.from_numpy(train_starts).to(device), lb, h, batch_size, steps_per_epoch, chunk)
+        val = WindowBatches(buffer, torch.from_numpy(val_starts).to(device), lb, h, batch_size, eval_size=chunk)
+        log.info("%d training windows, %d validation windows", len(train_starts), len(val_starts))
+        return train, val
+
+    def calibrate(self, net: torch.nn.Module, panel: Panel, prep: Preparer) -> Calibration | None:
+        """Validation errors per step ahead for conformal intervals (None when there is no validation part)."""
+        val_cut, test_cut = self._cuts(panel)
+        if not (test_cut > val_cut).any():
+            return None
+        row_series = np.repeat(panel.series, panel.lengths)
+        target = (panel.target - prep.loc_[row_series, 0]) / prep.scale_[row_series, 0]
+        buffer = torch.from_numpy(panel.values)
+        calibration = calibrate(net, buffer, panel.offsets, target, self.lookback, val_cut, test_cut)
+        return calibration if all(len(s) for s in calibration.scores) else None
+
+
+def make_plan(frame: pd.DataFrame, columns: Columns, *, lookback: int | None, horizon: int | None,
+              season: int | None, val_size: int | None, test_size: int) -> Plan:
+    """Resolve the defaults that depend on the data: the clock's frequency (gaps in it warned about once),
+    the season (from the frequency unless given), lookback two seasons (at least 24), horizon one season."""
+    positive_int("test_size", test_size, minimum=0)
+    first = frame[columns.time_col] if columns.time_col else pd.Series(dtype="float64")
+    if columns.id_col and columns.time_col:
+        first = frame.loc[frame[columns.id_col] == frame[columns.id_col].iloc[0], columns.time_col]
+    freq = infer_freq(first)
+    gaps, first_gap = find_gaps(frame, columns, freq)
+    if gaps:
+        warnings.warn(
+            f"{gaps} gap(s) in the {freq} clock of {columns.time_col!r}: the first between {first_gap[0]} "
+            f"and {first_gap[1]}. Rows on either side of a gap are treated as consecutive steps, which blurs "
+            f"the season. To keep the calendar, insert the missing timestamps as empty rows (impute fills "
+            f"them): df.set_index({columns.time_col!r}).asfreq({freq!r}).reset_index().",
+            UserWarning,
+            stacklevel=4,
+        )
+    season = positive_int("season", season, optional=True) or season_length(freq)
+    return Plan(
+        lookback=positive_int("lookback", lookback if lookback is not None else max(2 * season, 24)),
+        horizon=positive_int("horizon", horizon if horizon is not None else max(season, 1)),
+        season=int(season),
+        freq=freq,
+        test_size=int(test_size),
+        val_size=positive_int("val_size", val_size, minimum=0, optional=True),
+    )

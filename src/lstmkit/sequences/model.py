@@ -1,0 +1,182 @@
+"""What every whole-sequence estimator shares: parameter checks, preparation, batches for ``Estimator._train``,
+batched outputs and the model file's schema. Glue only: the loop is ``training.fit``, the data code
+``batches`` and ``inputs``.
+
+``SequenceClassifier`` (long tables), ``LSTMClassifier`` and ``LSTMRegressor`` (3-D arrays) subclass
+``SequenceModel``; they differ only in how they read their input and what their outputs mean.
+
+Shape symbols:  S sequences   R rows of all sequences   F input channels   K outputs (classes or targets)
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, make_dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import nn
+
+from .._validation import fraction, one_of, positive_int
+from ..estimator import Estimator
+from ..io import Columns
+from ..networks import ARCHS, CELL_ACTIVATIONS, READOUTS, SequenceNet, SequenceNetConfig
+from ..prep import Preparer, PrepConfig, PrepState
+from ..progress import Reporter
+from ..training import TrainConfig, resolve_device
+from .batches import SequenceBatches, drop_gaps, pad_batch
+
+__all__ = ["SequenceModel", "file_schema"]
+
+log = logging.getLogger(__name__)
+
+PREDICT_CHUNK = 512  # sequences per forward pass at prediction time
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Class labels as given (``labels.labels_to_json``): the values and the numpy dtype that restores them."""
+
+    values: list[str | int | float | bool]
+    dtype: str
+
+
+def file_schema(name: str, fitted: type) -> type:
+    """The config.json schema of a whole-sequence estimator whose ``fitted`` section has type ``fitted``."""
+    return make_dataclass(name, [
+        ("kind", str), ("params", dict), ("fitted", fitted), ("network", SequenceNetConfig),
+        ("training", TrainConfig), ("preparation", PrepState), ("history", list[dict[str, float | int | None]]),
+    ])
+
+
+class SequenceModel(Estimator):
+    """Base of the whole-sequence estimators. Subclasses define ``__init__`` (keyword-only parameters,
+    stored unchanged, as scikit-learn expects), ``_kind`` and ``_schema``, and their ``fitted`` state."""
+
+    # ---- configuration -----------------------------------------------------------------------------
+    def _check_params(self) -> None:
+        for name, allowed in (("arch", ARCHS), ("readout", READOUTS), ("cell_activation", CELL_ACTIVATIONS)):
+            one_of(name, getattr(self, name), allowed)
+        for name in ("hidden_size", "num_layers"):
+            positive_int(name, getattr(self, name))
+        fraction("dropout", self.dropout)
+        fraction("val_fraction", self.val_fraction, hint=" Use 0 to train on every sequence (early stopping then "
+                 "watches the training loss).")
+
+    def _train_config(self) -> TrainConfig:
+        # Small validation sets are noisy: halve the learning rate only after a third of the patience.
+        lr_patience = max(1, self.patience // 3) if self.patience else 10
+        return TrainConfig(
+            batch_size=self.batch_size,
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            patience=self.patience,
+            lr_patience=lr_patience,
+            seed=self.random_state,
+            device=self.device,
+            precision=self.precision,
+        )
+
+    def _net_config(self, input_size: int, n_outputs: int) -> SequenceNetConfig:
+        return SequenceNetConfig(
+            input_size=input_size,
+            n_outputs=n_outputs,
+            arch=self.arch,
+            hidden_size=int(self.hidden_size),
+            num_layers=int(self.num_layers),
+            bidirectional=bool(self.bidirectional),
+            readout=self.readout,
+            dropout=float(self.dropout),
+            cell_activation=self.cell_activation,
+        )
+
+    # ---- preparation -------------------------------------------------------------------------------
+    def _fit_preparer(self, frame: pd.DataFrame, columns: Columns, train_ids: list[str]) -> None:
+        """Fit scaling/imputation/one-hot on the training sequences only, statistics pooled across them."""
+        config = PrepConfig(impute=self.impute, scaling=self.scaling, per_series=False)
+        train = frame[frame[columns.id_col].isin(set(train_ids))]
+        self.prep_ = Preparer(config, columns).fit(train)
+        self.feature_names_in_ = self.prep_.feature_names
+        self.n_features_in_ = len(self.feature_names_in_)
+
+    def _buffer(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """Prepared sequences: values (R, F) float32, offsets (S + 1,), ids (S,) in frame order."""
+        panel = self.prep_.transform(frame)
+        values, offsets = drop_gaps(panel.values, panel.offsets, panel.ids)
+        return values, offsets, panel.ids
+
+    # ---- training ----------------------------------------------------------------------------------
+    def _fit_network(
+        self,
+        values: np.ndarray,
+        offsets: np.ndarray,
+        targets: np.ndarray,
+        split: tuple[np.ndarray, np.ndarray],
+        n_outputs: int,
+        loss_fn: nn.Module,
+        reporter: Reporter | None,
+    ) -> None:
+        """Batches of the training and validation sequences on the device, then ``Estimator._train``; the
+        best validation epoch's weights stay.
+
+        targets: (S,) int64 class indices or (S, K) float32 values; split: (train, validation) indices.
+        """
+        self.train_config_ = self._train_config()
+        self.net_config_ = self._net_config(values.shape[1], n_outputs)
+        device = resolve_device(self.device)
+        buffer = torch.as_tensor(np.require(values, requirements="W"), device=device)
+        bounds = torch.from_numpy(np.require(offsets, requirements="W"))  # stays on the CPU (pad_batch)
+        y = torch.as_tensor(np.require(targets, requirements="W"), device=device)
+        train_idx, val_idx = (torch.from_numpy(i) for i in split)
+        train = SequenceBatches(buffer, bounds, y, train_idx, self.batch_size)
+        val = SequenceBatches(buffer, bounds, y, val_idx, self.batch_size) if len(val_idx) else None
+        log.info("%d training sequences, %d validation sequences", len(train_idx), len(val_idx))
+        self._train(SequenceNet, self.net_config_, train, val, self.train_config_, reporter=reporter,
+                    loss_fn=loss_fn, device=device)
+
+    @torch.inference_mode()
+    def _outputs(self, values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+        """Network outputs for every sequence, on the CPU in chunks: (S, K) float32."""
+        self.net_.eval()
+        buffer = torch.from_numpy(np.require(values, requirements="W"))
+        bounds = torch.from_numpy(np.require(offsets, requirements="W"))
+        chunks = [
+            self.net_(*pad_batch(buffer, bounds, picks))
+            for picks in torch.arange(len(offsets) - 1).split(PREDICT_CHUNK)
+        ]
+        return torch.cat(chunks).numpy()
+
+    # ---- model files -------------------------------------------------------------------------------
+    def _state(self) -> dict:
+        return {
+            "fitted": {"feature_names": self.feature_names_in_, **self._fitted_state()},
+            "network": asdict(self.net_config_),
+            "training": asdict(self.train_config_),
+            "preparation": self.prep_.to_dict(),
+            "history": self.history_,
+        }
+
+    def _restore(self, document, tensors: dict[str, torch.Tensor]) -> None:
+        self.net_config_, self.train_config_ = document.network, document.training
+        self.prep_ = Preparer.from_state(document.preparation)
+        self.columns_ = self.prep_.columns
+        self.feature_names_in_ = list(document.fitted.feature_names)
+        self.n_features_in_ = len(self.feature_names_in_)
+        if self.n_features_in_ != self.net_config_.input_size:
+            raise ValueError(
+                f"fitted.feature_names has {self.n_features_in_} names, but network.input_size = "
+                f"{self.net_config_.input_size}"
+            )
+        self.history_ = document.history
+        self._restore_state(document.fitted)
+        net = SequenceNet(self.net_config_)
+        net.load_state_dict(tensors)
+        self.net_ = net.eval()
+
+    def _fitted_state(self) -> dict:
+        """The subclass's part of config.json's ``fitted`` section."""
+        raise NotImplementedError
+
+    def _restore_state(self, fitted) -> None:
+        raise NotImplementedError
