@@ -128,11 +128,13 @@ def describe_error(err: msgspec.ValidationError, document) -> str:
     dotted = path.lstrip(".")
     if not dotted:
         return message
+    if not message.startswith(("expected", "invalid enum value")):  # a cross-field check: its text says it all
+        return message if message.startswith(dotted) else f"{dotted}: {message}"
     seen = _lookup(document, path)
     shown = f" = {seen!r}" if seen is not _MISSING else ""
     if message.startswith("invalid enum value"):
         return f"{dotted}{shown}, which is not one of the values allowed there"
-    return f"{dotted}{shown}, {message}" if message.startswith("expected") else f"{dotted}{shown}: {message}"
+    return f"{dotted}{shown}, {message}"
 
 
 _MISSING = object()

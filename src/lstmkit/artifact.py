@@ -24,9 +24,12 @@ import stat
 import tempfile
 from pathlib import Path
 
+import numpy
+import pandas
 import torch
 from torch import Tensor
 
+from ._version import __version__
 from .exceptions import ModelFileError
 
 __all__ = [
@@ -43,11 +46,6 @@ MAX_WEIGHTS_BYTES = 16 * 2**30
 
 
 def versions() -> dict[str, str]:
-    import numpy
-    import pandas
-
-    from ._version import __version__
-
     return {
         "lstmkit": __version__,
         "torch": torch.__version__,

@@ -140,6 +140,12 @@ class Estimator:
         """Rebuild a model saved with ``save``; its outputs are bit-identical (at the same thread count)."""
         config, tensors = artifact.load_model(directory, cls._kind)
         config = artifact.upgrade(config, tensors)
+        broken = [k for k, v in tensors.items() if v.is_floating_point() and not torch.isfinite(v).all()]
+        if broken:
+            raise ModelFileError(
+                f"model folder {str(directory)!r} is damaged: the weights {broken[:3]} hold values that are not "
+                "finite (NaN or inf). Retrain or restore the model."
+            )
         try:
             document = msgspec.convert(config, cls._schema)
         except msgspec.ValidationError as err:

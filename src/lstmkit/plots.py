@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .artifact import write_atomic
@@ -127,8 +128,6 @@ def plot_backtest(
 
 def plot_residuals(residuals, acf, path: str | Path, *, title: str, time=None) -> Path:
     """Left: rolling one-step residuals over time. Right: their autocorrelation with the +-1.96/sqrt(n) band."""
-    import numpy as np
-
     plt = _pyplot()
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6), dpi=110, gridspec_kw={"width_ratios": [3, 2]})
     left.plot(time if time is not None else np.arange(len(residuals)), residuals, color="tab:blue", lw=1)
@@ -184,8 +183,6 @@ def _save(fig, path: str | Path, plt) -> Path:
 def plot_confusion(metrics: dict, path: str | Path, *, title: str | None = None) -> Path:
     """Confusion matrix (rows actual, columns predicted): counts in each cell, shaded by the share of the
     actual class, with accuracy and balanced accuracy in the title."""
-    import numpy as np
-
     plt = _pyplot()
     counts = np.array(metrics["confusion_matrix"])
     labels = [str(c) for c in metrics["classes"]]

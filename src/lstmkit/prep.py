@@ -72,7 +72,7 @@ class PrepState:
             if bad.any():
                 r, c = (int(i[0]) for i in np.nonzero(bad))
                 expected = "a finite number > 0" if name == "scale" else "a finite number"
-                raise ValueError(f"preparation.{name}[{r}][{c}] = {table[r, c]!r}, expected {expected}")
+                raise ValueError(f"preparation.{name}[{r}][{c}] = {float(table[r, c])!r}, expected {expected}")
         if set(self.categories) != set(self.columns.categorical):
             raise ValueError(
                 f"preparation.categories has columns {sorted(self.categories)}, expected {list(self.columns.categorical)}"

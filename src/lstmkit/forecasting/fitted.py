@@ -127,7 +127,7 @@ class FittedSection:
                 raise ValueError(f"fitted.freq = {self.freq!r} is not a pandas frequency") from None
         scale = np.asarray(self.mase_scale, dtype="float64")
         if not (np.isfinite(scale).all() and (scale > 0).all()):
-            raise ValueError(f"fitted.mase_scale holds {scale[~(np.isfinite(scale) & (scale > 0))][0]!r}, "
+            raise ValueError(f"fitted.mase_scale holds {float(scale[~(np.isfinite(scale) & (scale > 0))][0])!r}, "
                              "expected finite numbers > 0")
         if self.calibration is not None:
             if len(self.calibration.scores) != self.horizon:

@@ -27,7 +27,7 @@ from ..training import LOSSES
 from .batches import random_split, stratified_split
 from .inputs import ARRAY_ID, arrays_to_frame, check_arrays
 from .labels import class_weights, encode_labels, labels_from_json, labels_to_json, softmax
-from .model import Labels, SequenceModel, file_schema
+from .model import ClassifierParams, Labels, SequenceModel, file_schema
 
 __all__ = ["LSTMRegressor", "LSTMClassifier"]
 
@@ -198,7 +198,7 @@ class LSTMRegressor(_ArrayModel):
             raise ValueError("fitted.y_loc / y_scale hold values that are not finite (or a scale <= 0)")
 
 
-class LSTMClassifier(_ArrayModel):
+class LSTMClassifier(ClassifierParams, _ArrayModel):
     """Predict a class for each sequence; labels of any type (``classes_`` keeps them as given).
 
     The same parameters as ``SequenceClassifier`` (its defaults were chosen by measurement, see
@@ -210,49 +210,6 @@ class LSTMClassifier(_ArrayModel):
     _kind = "lstm_classifier"
     _schema = file_schema("LSTMClassifierFile", ArrayClassifierFitted)
     _estimator_type = "classifier"
-
-    def __init__(
-        self,
-        *,
-        arch: str = "lstm_fcn",
-        hidden_size: int = 64,
-        num_layers: int = 1,
-        bidirectional: bool = False,
-        readout: str = "last",
-        dropout: float = 0.2,
-        cell_activation: str = "tanh",
-        scaling: str = "standard",
-        impute: str = "interpolate",
-        class_weight: str | dict | None = None,
-        batch_size: int = 32,
-        lr: float = 1e-3,
-        max_epochs: int = 300,
-        patience: int | None = 50,
-        val_fraction: float = 0.2,
-        device: str = "auto",
-        precision: str = "fp32",
-        random_state: int = 0,
-        verbose: int = 0,
-    ) -> None:
-        self.arch = arch
-        self.hidden_size = hidden_size
-        self.num_layers = num_layers
-        self.bidirectional = bidirectional
-        self.readout = readout
-        self.dropout = dropout
-        self.cell_activation = cell_activation
-        self.scaling = scaling
-        self.impute = impute
-        self.class_weight = class_weight
-        self.batch_size = batch_size
-        self.lr = lr
-        self.max_epochs = max_epochs
-        self.patience = patience
-        self.val_fraction = val_fraction
-        self.device = device
-        self.precision = precision
-        self.random_state = random_state
-        self.verbose = verbose
 
     def fit(self, X, y, *, reporter: Reporter | None = None) -> LSTMClassifier:
         """X: (N, L, F) or a list of (L_i, F); y: (N,) labels of any type (or one-hot rows (N, K))."""

@@ -28,7 +28,7 @@ from .batches import stratified_split
 from .inputs import check_label_columns, check_rows, infer_channels, sequence_labels
 from .labels import class_weights, encode_labels, labels_from_json, labels_to_json, softmax
 from .metrics import ClassificationEvaluation, classification_metrics
-from .model import Labels, SequenceModel, file_schema
+from .model import ClassifierParams, Labels, SequenceModel, file_schema
 
 __all__ = ["SequenceClassifier"]
 
@@ -41,7 +41,7 @@ class ClassifierFitted:
     channels_inferred: bool
 
 
-class SequenceClassifier(SequenceModel):
+class SequenceClassifier(ClassifierParams, SequenceModel):
     """Classify whole sequences (uni- or multivariate, any lengths) with an LSTM or LSTM-FCN.
 
     Parameters are stored as given and checked in ``fit``. ``arch`` picks the network: 'lstm_fcn' (an LSTM
@@ -58,49 +58,6 @@ class SequenceClassifier(SequenceModel):
     _kind = "sequence_classifier"
     _schema = file_schema("SequenceClassifierFile", ClassifierFitted)
     _estimator_type = "classifier"
-
-    def __init__(
-        self,
-        *,
-        arch: str = "lstm_fcn",
-        hidden_size: int = 64,
-        num_layers: int = 1,
-        bidirectional: bool = False,
-        readout: str = "last",
-        dropout: float = 0.2,
-        cell_activation: str = "tanh",
-        scaling: str = "standard",
-        impute: str = "interpolate",
-        class_weight: str | dict | None = None,
-        batch_size: int = 32,
-        lr: float = 1e-3,
-        max_epochs: int = 300,
-        patience: int | None = 50,
-        val_fraction: float = 0.2,
-        device: str = "auto",
-        precision: str = "fp32",
-        random_state: int = 0,
-        verbose: int = 1,
-    ) -> None:
-        self.arch = arch
-        self.hidden_size = hidden_size
-        self.num_layers = num_layers
-        self.bidirectional = bidirectional
-        self.readout = readout
-        self.dropout = dropout
-        self.cell_activation = cell_activation
-        self.scaling = scaling
-        self.impute = impute
-        self.class_weight = class_weight
-        self.batch_size = batch_size
-        self.lr = lr
-        self.max_epochs = max_epochs
-        self.patience = patience
-        self.val_fraction = val_fraction
-        self.device = device
-        self.precision = precision
-        self.random_state = random_state
-        self.verbose = verbose
 
     # ---- fit ---------------------------------------------------------------------------------------
     def fit(

@@ -27,7 +27,7 @@ from ..progress import Reporter
 from ..training import TrainConfig, resolve_device
 from .batches import SequenceBatches, drop_gaps, pad_batch
 
-__all__ = ["SequenceModel", "file_schema"]
+__all__ = ["SequenceModel", "ClassifierParams", "file_schema"]
 
 log = logging.getLogger(__name__)
 
@@ -180,3 +180,52 @@ class SequenceModel(Estimator):
 
     def _restore_state(self, fitted) -> None:
         raise NotImplementedError
+
+
+class ClassifierParams:
+    """The parameters of both classifiers (``SequenceClassifier`` for long tables, ``LSTMClassifier`` for
+    arrays), with the defaults chosen by measurement (docs/classification.md), stored as given."""
+
+    def __init__(
+        self,
+        *,
+        arch: str = "lstm_fcn",
+        hidden_size: int = 64,
+        num_layers: int = 1,
+        bidirectional: bool = False,
+        readout: str = "last",
+        dropout: float = 0.2,
+        cell_activation: str = "tanh",
+        scaling: str = "standard",
+        impute: str = "interpolate",
+        class_weight: str | dict | None = None,
+        batch_size: int = 32,
+        lr: float = 1e-3,
+        max_epochs: int = 300,
+        patience: int | None = 50,
+        val_fraction: float = 0.2,
+        device: str = "auto",
+        precision: str = "fp32",
+        random_state: int = 0,
+        verbose: int = 1,
+    ) -> None:
+        self.arch = arch
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.readout = readout
+        self.dropout = dropout
+        self.cell_activation = cell_activation
+        self.scaling = scaling
+        self.impute = impute
+        self.class_weight = class_weight
+        self.batch_size = batch_size
+        self.lr = lr
+        self.max_epochs = max_epochs
+        self.patience = patience
+        self.val_fraction = val_fraction
+        self.device = device
+        self.precision = precision
+        self.random_state = random_state
+        self.verbose = verbose
+
