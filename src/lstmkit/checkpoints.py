@@ -5,29 +5,39 @@ written after every epoch by ``training.fit`` and removed once the model is save
 
     tensors.safetensors   weights, best weights, Adam's moments, the random states (CPU, the window
                           generator and, on CUDA, the device's)
-    loop.json             epoch counters, history, Adam's param groups, the schedule, the loss scale and
-                          the marker {"format": "lstmkit-checkpoint"}: only folders carrying it are ever
-                          removed or replaced
+    loop.json             epoch counters, history, Adam's param groups, the schedule, the loss scale,
+                          the run's fingerprint (its network and training settings and a hash of its data:
+                          a resume with other settings or other data is refused) and the marker
+                          {"format": "lstmkit-checkpoint"}: only folders carrying it are ever removed or replaced
 
-Tensors in safetensors, everything else in JSON: never pickle.
+Tensors in safetensors, everything else in JSON: never pickle. Written through ``files.write_folder_atomic``,
+so an interrupted write is completed or undone by the next resume.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
+from dataclasses import asdict
 from pathlib import Path
 
+import numpy as np
 import torch
 from torch import Tensor, nn
 
-from .artifact import read_json, write_folder_atomic
-from .exceptions import ModelFileError
+from .exceptions import ConfigError, ModelFileError, WriteError
+from .files import folder_lock, read_json, recover, write_folder_atomic
 
-__all__ = ["checkpoint_path", "save_checkpoint", "load_checkpoint", "remove_checkpoint", "is_checkpoint"]
+__all__ = [
+    "checkpoint_path", "check_checkpoint_target", "has_checkpoint", "fingerprint", "save_checkpoint",
+    "load_checkpoint", "remove_checkpoint", "is_checkpoint",
+]
 
 MARKER = "lstmkit-checkpoint"
 LOOP, TENSORS = "loop.json", "tensors.safetensors"
+MAX_LOOP_BYTES = 256 * 2**20
+UNCHECKED = ("max_epochs", "patience", "device")  # a resumed run may train longer, or elsewhere
 
 
 def checkpoint_path(model_dir: str | Path) -> Path:
@@ -37,10 +47,40 @@ def checkpoint_path(model_dir: str | Path) -> Path:
 
 
 def is_checkpoint(directory: Path) -> bool:
+    """Whether lstmkit wrote ``directory``: its loop.json carries the marker, or (damaged, e.g. truncated) it
+    holds exactly the two files a checkpoint has."""
     try:
-        return read_json(directory / LOOP).get("format") == MARKER
+        return read_json(directory / LOOP, MAX_LOOP_BYTES).get("format") == MARKER
     except (ModelFileError, AttributeError):
-        return False
+        return directory.is_dir() and sorted(p.name for p in directory.iterdir()) == [LOOP, TENSORS]
+
+
+def check_checkpoint_target(directory: Path) -> None:
+    """Training may write its checkpoint to ``directory``: it is absent, or a checkpoint lstmkit wrote."""
+    if directory.exists() and not (directory.is_dir() and is_checkpoint(directory)):
+        raise WriteError(
+            f"{str(directory)!r} exists and was not written by lstmkit, but training keeps its checkpoint there. "
+            "Move it away (lstmkit never deletes what it did not write), or choose another --out."
+        )
+
+
+def has_checkpoint(directory: Path) -> bool:
+    """Whether a complete checkpoint is there (an interrupted write of it is completed or undone first)."""
+    with folder_lock(directory, required=False) as locked:
+        if locked:
+            recover(directory)
+    return (directory / LOOP).exists()
+
+
+def fingerprint(net_config, train_config, *arrays: np.ndarray) -> dict:
+    """What a resumed run must share with the run that wrote the checkpoint: the network, the training
+    settings (but the epoch budget, patience and device) and the data (a SHA-256 of its arrays)."""
+    digest = hashlib.sha256()
+    for array in arrays:
+        digest.update(str(array.shape).encode())
+        digest.update(np.ascontiguousarray(array).tobytes())
+    training = {k: v for k, v in asdict(train_config).items() if k not in UNCHECKED}
+    return json.loads(json.dumps({"network": asdict(net_config), "training": training, "data": digest.hexdigest()}))
 
 
 def remove_checkpoint(model_dir: str | Path) -> None:
@@ -51,7 +91,7 @@ def remove_checkpoint(model_dir: str | Path) -> None:
 
 
 def save_checkpoint(directory: Path, state: dict, net: nn.Module, optimizer, schedule, generator, best_weights,
-                    scaler=None) -> None:
+                    scaler=None, run: dict | None = None) -> None:
     """Write the loop's state to ``directory`` atomically (the previous checkpoint stays until the new one is
     complete)."""
     from safetensors.torch import save_file
@@ -69,6 +109,7 @@ def save_checkpoint(directory: Path, state: dict, net: nn.Module, optimizer, sch
         tensors["rng/cuda"] = torch.cuda.get_rng_state(device)
     loop = {
         "format": MARKER,
+        "fingerprint": run,
         "state": state,
         "param_groups": opt["param_groups"],
         "schedule": schedule.state_dict(),
@@ -82,11 +123,46 @@ def save_checkpoint(directory: Path, state: dict, net: nn.Module, optimizer, sch
     write_folder_atomic(directory, write)
 
 
-def load_checkpoint(directory: Path, net: nn.Module, optimizer, schedule, generator, scaler=None):
-    """Restore the loop's state from ``directory`` into the given objects; returns (state, best weights)."""
+def load_checkpoint(directory: Path, net: nn.Module, optimizer, schedule, generator, scaler=None,
+                    run: dict | None = None):
+    """Restore the loop's state from ``directory`` into the given objects; returns (state, best weights).
+    A checkpoint of another run (``run``: this run's fingerprint) or a damaged one is refused with one line."""
+    from safetensors import SafetensorError
+
+    try:
+        loop = read_json(directory / LOOP, MAX_LOOP_BYTES)
+        _same_run(directory, loop.get("fingerprint"), run)
+        return _restore(directory, loop, net, optimizer, schedule, generator, scaler)
+    except (ModelFileError, SafetensorError, KeyError, TypeError, ValueError, RuntimeError, OSError) as err:
+        if isinstance(err, ConfigError):
+            raise
+        raise ConfigError(
+            f"the checkpoint in {str(directory)!r} is damaged ({' '.join(str(err).split())[:160]}). Train again "
+            "without --resume (it is then replaced)."
+        ) from None
+
+
+def _same_run(directory: Path, saved: dict | None, run: dict | None) -> None:
+    if run is None or saved == run:
+        return
+    saved = saved or {}
+    for part in ("network", "training"):
+        for key in sorted(set(run.get(part, {})) | set(saved.get(part, {}))):
+            if run.get(part, {}).get(key) != saved.get(part, {}).get(key):
+                raise ConfigError(
+                    f"--resume: the checkpoint in {str(directory)!r} was written with {part} {key} = "
+                    f"{saved.get(part, {}).get(key)!r}, this run has {run.get(part, {}).get(key)!r}. Resume with "
+                    "the same settings, or train without --resume to start over."
+                )
+    raise ConfigError(
+        f"--resume: the checkpoint in {str(directory)!r} was written for other training data (or another test "
+        "size). Resume on the same data, or train without --resume to start over."
+    )
+
+
+def _restore(directory: Path, loop: dict, net: nn.Module, optimizer, schedule, generator, scaler):
     from safetensors.torch import load_file
 
-    loop = read_json(directory / LOOP)
     tensors = load_file(directory / TENSORS)
     device = next(net.parameters()).device
 

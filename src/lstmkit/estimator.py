@@ -23,7 +23,7 @@ from torch import nn
 
 from . import artifact
 from ._validation import describe_error
-from .checkpoints import remove_checkpoint
+from .checkpoints import fingerprint, remove_checkpoint
 from .distributed import is_main_process
 from .exceptions import ConfigError, ModelFileError, NotFittedError, did_you_mean
 from .progress import Reporter, make_reporter
@@ -95,10 +95,11 @@ class Estimator:
         checkpoint_dir: Path | None = None,
         resume: bool = False,
         device: torch.device | None = None,
+        data: tuple = (),
     ) -> None:
         """Seed, build ``build(net_config)`` on the training device, run ``training.fit``, and keep the best
         weights on the CPU in eval mode as ``net_`` (with ``history_``). ``train``/``val`` are batch sources
-        already on ``device``."""
+        already on ``device``; ``data`` (numpy arrays) goes into the checkpoint's fingerprint."""
         device = device or resolve_device(train_config.device)
         torch.manual_seed(train_config.seed)  # weight init and dropout
         net = build(net_config).to(device)
@@ -111,6 +112,7 @@ class Estimator:
             checkpoint_dir=checkpoint_dir,
             resume=resume,
             loss_fn=loss_fn.to(device) if loss_fn is not None else None,
+            fingerprint=fingerprint(net_config, train_config, *data) if checkpoint_dir is not None else None,
         )
         self.net_ = net.cpu().eval()
 

@@ -7,6 +7,7 @@ exits with code 2. All are subclasses of built-in exceptions, so ``except ValueE
      ├── DataError(ValueError)        the data: columns, values, lengths, timestamps, shapes
      ├── ConfigError(ValueError)      a parameter or option: out of range, unknown, inconsistent
      ├── ModelFileError(ValueError)   a model directory that is missing, foreign, corrupt or too new
+     ├── WriteError(OSError)          an output that cannot be written: full disk, read-only, no name
      └── NotFittedError(ValueError, AttributeError)   predict/evaluate/save before fit
 """
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-__all__ = ["LstmkitError", "DataError", "ConfigError", "ModelFileError", "NotFittedError", "did_you_mean"]
+__all__ = ["LstmkitError", "DataError", "ConfigError", "ModelFileError", "WriteError", "NotFittedError", "did_you_mean"]
 
 
 class LstmkitError(Exception):
@@ -32,6 +33,10 @@ class ConfigError(LstmkitError, ValueError):
 
 class ModelFileError(LstmkitError, ValueError):
     """A model directory cannot be loaded."""
+
+
+class WriteError(LstmkitError, OSError):
+    """An output cannot be written where it was asked for; nothing there was changed."""
 
 
 class NotFittedError(LstmkitError, ValueError, AttributeError):

@@ -8,6 +8,7 @@ that names the column, shows the value seen and says what to do.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ._validation import require_columns
+from .dates import parse_times
 from .exceptions import ConfigError, DataError
 
 __all__ = ["Columns", "load_frame", "read_table"]
@@ -37,6 +39,8 @@ class Columns:
     id_col: str | None = None
     features: tuple[str, ...] = field(default_factory=tuple)
     categorical: tuple[str, ...] = field(default_factory=tuple)
+    date_format: str | None = None  # how the time column's text reads (dates.parse_times), kept for predict
+    dayfirst: bool = False
 
     def __post_init__(self) -> None:
         named = [self.target, self.time_col, self.id_col, *self.features, *self.categorical]
@@ -54,14 +58,19 @@ class Columns:
 
 
 def load_frame(
-    source: str | Path | pd.DataFrame | np.ndarray, columns: list[str] | None = None
+    source: str | Path | pd.DataFrame | np.ndarray, columns: list[str] | None = None, *, sep: str | None = None,
+    decimal: str = ".", thousands: str | None = None,
 ) -> pd.DataFrame:
     """Load a CSV/Parquet file, or wrap a DataFrame or array, without checking columns yet.
 
     ``columns``: the columns needed; a Parquet file is then read column-wise (only those columns).
     A 1-D array becomes column ``y``; a 2-D array (T, F) becomes ``y, x1, ..., x{F-1}`` (column 0 the target).
+    CSV: ``sep`` None detects the separator from the header (',', ';', tab or '|'; refused when it is not
+    clear); ``decimal`` and ``thousands`` read numbers such as 1.234,5 (decimal=",", thousands=".").
+    Column names must be unique.
     """
     if isinstance(source, pd.DataFrame):
+        _unique_names(source)
         return source
     if isinstance(source, np.ndarray):
         return _frame_from_array(source)
@@ -72,9 +81,9 @@ def load_frame(
         raise DataError(f"{str(path)!r} is a folder; give a CSV or Parquet file.")
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
-        return _read_csv(path)
+        return _unique_names(_read_csv(path, sep, decimal, thousands))
     if suffix in PARQUET_SUFFIXES:
-        return _read_parquet(path, columns)
+        return _unique_names(_read_parquet(path, columns))
     raise DataError(
         f"unknown file type {suffix or '(no extension)'!r} for {str(path)!r}. "
         "lstmkit reads .csv (also .tsv, .txt) and .parquet (.pq); convert the file or rename it."
@@ -93,16 +102,59 @@ def _frame_from_array(array: np.ndarray) -> pd.DataFrame:
     )
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _unique_names(frame: pd.DataFrame) -> pd.DataFrame:
+    repeated = frame.columns[frame.columns.duplicated()]
+    if len(repeated):
+        raise DataError(
+            f"the data has {len(repeated)} repeated column name(s): {sorted(map(str, pd.unique(repeated)))[:5]}. "
+            "Each column needs its own name (e.g. df.columns = [...], or rename them in the file's header)."
+        )
+    return frame
+
+
+SEPARATORS = (",", ";", "\t", "|")
+
+
+def sniff_separator(path: Path, head: bytes) -> str:
+    """The separator of a CSV from its first lines: the candidate that splits the header into the most
+    fields and every line into the same number. Refused (ask for --sep) when none or several fit."""
+    lines = [line for line in head.decode("utf-8", errors="replace").lstrip("\ufeff").splitlines()[:20] if line]
+    if path.suffix.lower() == ".tsv":
+        return "\t"
+    if not lines:
+        return ","
+    fits = []
+    for sep in SEPARATORS:
+        counts = {line.count(sep) for line in (lines[:-1] if len(lines) > 2 else lines)}  # last line may be cut
+        if len(counts) == 1 and counts != {0}:
+            fits.append((counts.pop(), sep))
+    if not fits:
+        return ","  # one column, or quoted fields: pandas reads (or refuses) it
+    fits.sort(reverse=True)
+    if len(fits) > 1 and fits[0][0] == fits[1][0]:
+        shown = " and ".join(repr(s) for _, s in fits[:2])
+        raise DataError(
+            f"file {str(path)!r} could be separated by {shown} (the same number of fields on every line). "
+            "Say which: --sep ';' (Python: load_frame(path, sep=';'))."
+        )
+    return fits[0][1]
+
+
+def _read_csv(path: Path, sep: str | None, decimal: str, thousands: str | None) -> pd.DataFrame:
     if path.stat().st_size == 0:
         raise DataError(f"file {str(path)!r} is empty (0 bytes). Give a CSV with a header row and data rows.")
-    sep = "\t" if path.suffix.lower() == ".tsv" else ","
+    if sep is None:
+        with open(path, "rb") as handle:
+            sep = sniff_separator(path, handle.read(64 * 1024))
+        if sep != ",":
+            log.info("%s: columns separated by %r", path, sep)
     try:
-        frame = pd.read_csv(path, sep=sep)
+        frame = pd.read_csv(path, sep=sep, decimal=decimal, thousands=thousands, encoding="utf-8-sig")
     except pd.errors.EmptyDataError as err:
         raise DataError(f"file {str(path)!r} has no columns. Give a CSV with a header row.") from err
-    except (pd.errors.ParserError, UnicodeDecodeError) as err:
-        raise DataError(f"file {str(path)!r} is not a readable CSV: {err}. Check the file's format.") from err
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OverflowError) as err:
+        text = " ".join(str(err).split())[:300]
+        raise DataError(f"file {str(path)!r} is not a readable CSV: {text}. Check the file's format.") from None
     if frame.empty:
         raise DataError(f"file {str(path)!r} has a header ({', '.join(map(str, frame.columns))}) but no rows.")
     return frame
@@ -148,7 +200,9 @@ def read_table(source: str | Path | pd.DataFrame | np.ndarray, columns: Columns)
     if columns.id_col:
         frame[columns.id_col] = frame[columns.id_col].astype(str)
     if columns.time_col:
-        frame[columns.time_col] = _timestamps(frame[columns.time_col], columns.time_col)
+        frame[columns.time_col] = parse_times(
+            frame[columns.time_col], columns.time_col, date_format=columns.date_format, dayfirst=columns.dayfirst
+        )
         frame = _sort_and_check_unique(frame, columns)
     elif columns.id_col:
         order = pd.unique(frame[columns.id_col])
@@ -163,7 +217,7 @@ def read_table(source: str | Path | pd.DataFrame | np.ndarray, columns: Columns)
 def _numeric(values: pd.Series, name: str, *, is_target: bool) -> pd.Series:
     role = "target" if is_target else "feature"
     if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
-        converted = pd.to_numeric(values, errors="coerce")
+        converted = _to_numbers(values, name)
         bad = values[converted.isna() & values.notna()]
         if len(bad):
             hint = (
@@ -171,13 +225,16 @@ def _numeric(values: pd.Series, name: str, *, is_target: bool) -> pd.Series:
                 if is_target
                 else f"Pass it with --categorical {name} if it is a category, or fix the values."
             )
+            if re.fullmatch(r"\s*-?[\d.]*\d,\d+\s*", str(bad.iloc[0])):
+                hint = ("It looks like a decimal comma or a thousands separator: read the file with --decimal , "
+                        "(and --thousands . if needed), or --thousands , for numbers like 1,505.")
             raise DataError(
                 f"{role} column {name!r} is not numeric: {len(bad)} value(s) like {bad.iloc[0]!r} "
                 f"(row {bad.index[0]}). {hint}"
             )
         values = converted
     if values.dtype != np.float32:
-        values = values.astype("float64")
+        values = _float64(values, name)
     if values.isna().all():
         raise DataError(f"{role} column {name!r} has no values: all {len(values)} are missing. Choose another column.")
     infinite = np.isinf(values.to_numpy())
@@ -190,24 +247,30 @@ def _numeric(values: pd.Series, name: str, *, is_target: bool) -> pd.Series:
     return values
 
 
-def _timestamps(values: pd.Series, name: str) -> pd.Series:
-    if pd.api.types.is_datetime64_any_dtype(values):
-        parsed = values
-    elif pd.api.types.is_numeric_dtype(values):
-        return values  # integer time steps (e.g. 0, 1, 2, ...) are a valid clock
-    else:
-        parsed = pd.to_datetime(values, errors="coerce", format="mixed")
-        bad = values[parsed.isna() & values.notna()]
-        if len(bad):
-            raise DataError(
-                f"time column {name!r} has {len(bad)} value(s) that are not dates, like {bad.iloc[0]!r} "
-                f"(row {bad.index[0]}). Use ISO dates such as 2021-03-04 or 2021-03-04 05:00, "
-                "or leave out --time-col to use the row order."
-            )
-    if parsed.isna().any():
-        row = int(np.flatnonzero(parsed.isna().to_numpy())[0])
-        raise DataError(f"time column {name!r} has {int(parsed.isna().sum())} empty value(s) (first at row {row}).")
-    return parsed
+def _to_numbers(values: pd.Series, name: str) -> pd.Series:
+    try:
+        return pd.to_numeric(values, errors="coerce")
+    except (OverflowError, ValueError):  # an integer of hundreds of digits
+        return values.map(_number_or_nan)
+
+
+def _number_or_nan(value) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return float("nan")
+    return number
+
+
+def _float64(values: pd.Series, name: str) -> pd.Series:
+    try:
+        return values.astype("float64")
+    except OverflowError:
+        big = next(v for v in values if isinstance(v, int) and abs(v) > 1e308)
+        raise DataError(
+            f"column {name!r} holds a number too large for a float ({str(big)[:20]}..., {len(str(big))} digits). "
+            "Fix or remove that value."
+        ) from None
 
 
 def _sort_and_check_unique(frame: pd.DataFrame, columns: Columns) -> pd.DataFrame:

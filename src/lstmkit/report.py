@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from .artifact import write_atomic
+from .files import write_atomic
 from .exceptions import LstmkitError
 from .forecasting.forecaster import Forecaster, backtest
 from .plots import plot_loss, plot_residuals
@@ -63,6 +63,7 @@ def write_report(
     intervals=(0.8, 0.9),
     interval_method: str = "adaptive",
     folds: int = 4,
+    source: str | None = None,
 ) -> Path:
     """Write the report of the model in ``model_dir`` on ``data`` to the HTML file ``out``, atomically."""
     model = Forecaster.load(model_dir)
@@ -83,7 +84,7 @@ def write_report(
             ("Backtest", _backtest_section(model, data, folds, Path(tmp))),
             ("Residual diagnostics", _residual_section(evaluation, Path(tmp))),
         ]
-    source = Path(data).name if isinstance(data, (str, Path)) else "data"
+    source = source or (Path(data).name if isinstance(data, (str, Path)) else "data")
     title = f"lstmkit report: {html.escape(str(evaluation.target))} ({html.escape(source)})"
     body = "".join(f"<h2>{name}</h2>\n{content}\n" for name, content in sections)
     page = (

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,7 @@ import torch
 from torch import Tensor, nn
 
 from ._validation import NonNegativeInt, PositiveFloat, PositiveInt, one_of
-from .checkpoints import load_checkpoint, save_checkpoint
+from .checkpoints import check_checkpoint_target, has_checkpoint, load_checkpoint, save_checkpoint
 from .distributed import distributed, reduced_mean
 from .exceptions import ConfigError
 from .progress import NullReporter, Reporter
@@ -100,12 +101,14 @@ def fit(
     checkpoint_dir: Path | None = None,
     resume: bool = False,
     loss_fn: nn.Module | None = None,
+    fingerprint: dict | None = None,
 ) -> list[dict]:
     """Train ``net`` in place and return the loss history (one dict per epoch).
 
     The weights of the epoch with the lowest validation loss (training loss when ``val`` is None) are
     restored at the end. With ``checkpoint_dir`` the loop state is written there after every epoch, and
-    ``resume=True`` continues from it. ``loss_fn`` overrides ``config.loss`` (e.g. a weighted
+    ``resume=True`` continues from it (refused when its ``fingerprint``, the run's settings and data, differs).
+    ``loss_fn`` overrides ``config.loss`` (e.g. a weighted
     cross-entropy for classification). A network with a ``loss(x, y, loss_fn)`` method computes its own
     training loss (ForecastNet measures it relative to each window).
     """
@@ -124,9 +127,15 @@ def fit(
     # cuDNN's autocast rule runs the LSTM in float16 (also under bfloat16 autocast): scale the loss so small
     # gradients do not underflow; steps with inf/NaN gradients are skipped and the scale lowered.
     scaler = torch.amp.GradScaler("cuda") if step.autocast and step.device_type == "cuda" else None
-    if resume and checkpoint_dir is not None and (checkpoint_dir / "loop.json").exists():
-        state, best_weights = load_checkpoint(checkpoint_dir, net, optimizer, schedule, generator, scaler)
-        log.info("resumed from %s at epoch %d", checkpoint_dir, state["epoch"])
+    if checkpoint_dir is not None:
+        check_checkpoint_target(checkpoint_dir)
+        if resume and has_checkpoint(checkpoint_dir):
+            state, best_weights = load_checkpoint(checkpoint_dir, net, optimizer, schedule, generator, scaler,
+                                                  fingerprint)
+            log.info("resumed from %s at epoch %d", checkpoint_dir, state["epoch"])
+        elif resume:
+            warnings.warn(f"--resume: no checkpoint at {str(checkpoint_dir)!r}, so training starts at epoch 1.",
+                          UserWarning, stacklevel=4)
     if world > 1:
         from torch.nn.parallel import DistributedDataParallel
 
@@ -156,7 +165,7 @@ def fit(
         state["epoch"] = epoch
         reporter.update(record)
         if save_dir is not None:
-            save_checkpoint(save_dir, state, net, optimizer, schedule, generator, best_weights, scaler)
+            save_checkpoint(save_dir, state, net, optimizer, schedule, generator, best_weights, scaler, fingerprint)
         if config.patience is not None and state["bad_epochs"] >= config.patience:
             message = f"early stop at epoch {epoch}: no improvement for {config.patience} epochs"
             break

@@ -9,7 +9,8 @@ from __future__ import annotations
 import functools
 import warnings
 from enum import Enum
-from typing import Optional
+from pathlib import Path
+from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
@@ -17,6 +18,7 @@ from rich.console import Console
 from ..distributed import is_main_process
 from ..exceptions import LstmkitError
 from ..forecasting.intervals import METHODS, check_levels
+from ..io import CSV_SUFFIXES, load_frame
 from ..networks import ARCHS, CELL_ACTIVATIONS, WINDOW_NORMS
 from ..prep import IMPUTE, SCALING
 from ..training import DEVICES, LOSSES, PRECISIONS
@@ -80,6 +82,19 @@ def command(epilog: str):
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     err.print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
+
+
+SepOption = Annotated[Optional[str], typer.Option("--sep", help="CSV column separator \\[default: detected from the header: , ; tab |].", rich_help_panel="Reading the file")]
+DecimalOption = Annotated[str, typer.Option("--decimal", help="Decimal mark of numbers in a CSV, e.g. , for 1,5.", rich_help_panel="Reading the file")]
+ThousandsOption = Annotated[Optional[str], typer.Option("--thousands", help="Thousands separator of numbers in a CSV, e.g. , for 1,505.", rich_help_panel="Reading the file")]
+
+
+def read_data(path: Path, sep: Optional[str], decimal: str, thousands: Optional[str]):
+    """A CSV read with the given options (separator detected when not given); other files as their path,
+    which the library reads itself (a Parquet file column by column)."""
+    if path.suffix.lower() in CSV_SUFFIXES:
+        return load_frame(path, sep=sep, decimal=decimal, thousands=thousands)
+    return path
 
 
 def names_of(value: Optional[str]) -> Optional[list[str]]:

@@ -8,12 +8,15 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..artifact import write_atomic
+from ..files import write_atomic
 from ..estimator import load
 from ..exceptions import ConfigError
 from ..forecasting.forecaster import backtest as run_backtest
 from ..report import write_report
-from .app import INTERVALS_HELP, METHOD_HELP, IntervalMethod, command, err, levels_of, out
+from .app import (
+    INTERVALS_HELP, METHOD_HELP, DecimalOption, IntervalMethod, SepOption, ThousandsOption, command, err, levels_of, out,
+    read_data,
+)
 from .tables import backtest_tables, classification_tables, interval_table, metrics_table
 
 
@@ -34,38 +37,38 @@ def evaluate(
     intervals: Annotated[Optional[str], typer.Option(help=INTERVALS_HELP + " Scored: coverage, width, interval score.")] = None,
     interval_method: Annotated[IntervalMethod, typer.Option(help=METHOD_HELP)] = IntervalMethod.adaptive,
     baselines: Annotated[Optional[str], typer.Option(help="Baselines, comma-separated, or 'all' (naive, seasonal_naive, drift, mean); ets, arima with lstmkit\\[classical]. \\[default: naive,seasonal_naive]")] = None,
+    sep: SepOption = None,
+    decimal: DecimalOption = ".",
+    thousands: ThousandsOption = None,
 ) -> None:
     """Forecasters: rolling one-step and multi-step forecasts over the test part, next to naive baselines.
     Classifiers: accuracy, balanced accuracy, macro-F1, per-class precision/recall, confusion matrix."""
     model = load(model_dir)
+    frame = read_data(data, sep, decimal, thousands)
     if _is_classifier(model):
         if test_size is not None:
             raise ConfigError("--test-size applies to forecasters; a classifier is scored on every sequence in DATA.")
         if intervals or baselines:
             raise ConfigError("--intervals and --baselines apply to forecasters; a classifier has neither.")
-        evaluation = model.evaluate(data)
-        table = evaluation.predictions
-        if as_json:
-            print(json.dumps(evaluation.metrics))
-        else:
-            for part in classification_tables(evaluation.metrics, f"{data}: {evaluation.metrics['n']} sequences"):
-                out.print(part)
+        evaluation = model.evaluate(frame)
+        table, tables = evaluation.predictions, classification_tables(
+            evaluation.metrics, f"{data}: {evaluation.metrics['n']} sequences")
     else:
-        evaluation = model.evaluate(
-            data, test_size=test_size, intervals=levels_of(intervals), interval_method=interval_method.value,
-            baselines=baselines,
-        )
+        evaluation = model.evaluate(frame, test_size=test_size, intervals=levels_of(intervals),
+                                    interval_method=interval_method.value, baselines=baselines)
         table = evaluation.rolling
-        if as_json:
-            print(json.dumps(evaluation.metrics))
-        else:
-            out.print(metrics_table(evaluation.metrics, f"{data}: last {evaluation.rolling.shape[0]} points"))
-            if evaluation.levels:
-                out.print(interval_table(evaluation.metrics, f"LSTM {interval_method.value} intervals"))
-    if plot:
+        tables = [metrics_table(evaluation.metrics, f"{data}: last {evaluation.rolling.shape[0]} points")]
+        if evaluation.levels:
+            tables.append(interval_table(evaluation.metrics, f"LSTM {interval_method.value} intervals"))
+    if plot:  # the files first: a failed write is then the only thing printed
         evaluation.plot(plot)
     if output:
         write_atomic(output, lambda tmp: table.to_csv(tmp, index=False))
+    if as_json:
+        print(json.dumps(evaluation.metrics))
+    else:
+        for part in tables:
+            out.print(part)
 
 
 @command(
@@ -80,6 +83,9 @@ def predict(
     steps: Annotated[Optional[int], typer.Option(help="Steps beyond the end \\[default: the horizon] (forecasters).")] = None,
     intervals: Annotated[Optional[str], typer.Option(help=INTERVALS_HELP + " (forecasters)")] = None,
     interval_method: Annotated[IntervalMethod, typer.Option(help=METHOD_HELP)] = IntervalMethod.conformal,
+    sep: SepOption = None,
+    decimal: DecimalOption = ".",
+    thousands: ThousandsOption = None,
 ) -> None:
     """Forecast the steps after the end of DATA, or label each sequence in DATA; write a CSV file."""
     model = load(model_dir)
@@ -88,10 +94,10 @@ def predict(
             raise ConfigError("--steps applies to forecasters; a classifier labels each sequence in DATA.")
         if intervals:
             raise ConfigError("--intervals applies to forecasters; a classifier gives class probabilities instead.")
-        table = model.predict_proba(data)
+        table = model.predict_proba(read_data(data, sep, decimal, thousands))
         what = "sequences"
     else:
-        table = model.predict(data, steps=steps, intervals=levels_of(intervals), interval_method=interval_method.value)
+        table = model.predict(read_data(data, sep, decimal, thousands), steps=steps, intervals=levels_of(intervals), interval_method=interval_method.value)
         what = "forecasts"
     write_atomic(output, lambda tmp: table.to_csv(tmp, index=False))
     err.print(f"wrote {len(table)} {what} to {output}")
@@ -125,10 +131,13 @@ def backtest(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")] = False,
     plot: Annotated[Optional[Path], typer.Option(help="Write the plot of the folds (PNG) here.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No training progress (with --refit).")] = False,
+    sep: SepOption = None,
+    decimal: DecimalOption = ".",
+    thousands: ThousandsOption = None,
 ) -> None:
     """Rolling-origin backtest: LSTM and baselines scored per fold and over all folds (MASE shown)."""
     result = run_backtest(
-        model_or_config, data, folds=folds, fold_size=fold_size,
+        model_or_config, read_data(data, sep, decimal, thousands), folds=folds, fold_size=fold_size,
         refit=refit, baselines=baselines, allow_in_sample=allow_in_sample, intervals=levels_of(intervals),
         interval_method=interval_method.value, verbose=0 if quiet or as_json else 1,
     )
@@ -155,10 +164,14 @@ def report(
     intervals: Annotated[str, typer.Option(help="Interval levels to show and score.")] = "0.8,0.9",
     interval_method: Annotated[IntervalMethod, typer.Option(help=METHOD_HELP)] = IntervalMethod.adaptive,
     folds: Annotated[int, typer.Option(help="Backtest folds over the test part (0: no backtest).")] = 4,
+    sep: SepOption = None,
+    decimal: DecimalOption = ".",
+    thousands: ThousandsOption = None,
 ) -> None:
     """One self-contained HTML page: data, training curve, forecasts with bands, metrics, backtest, residuals."""
     path = write_report(
-        model_dir, data, output, test_size=test_size, intervals=levels_of(intervals),
+        model_dir, read_data(data, sep, decimal, thousands), output, source=data.name, test_size=test_size,
+        intervals=levels_of(intervals),
         interval_method=interval_method.value, folds=folds,
     )
     err.print(f"wrote {path}")

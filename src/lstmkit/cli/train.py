@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..artifact import check_model_target
 from ..checkpoints import checkpoint_path
 from ..distributed import finish_distributed, is_main_process
 from ..exceptions import ConfigError
@@ -14,6 +15,9 @@ from ..forecasting.forecaster import Forecaster
 from ..sequences.classifier import SequenceClassifier
 from .app import (
     Arch,
+    DecimalOption,
+    SepOption,
+    ThousandsOption,
     CellActivation,
     ClassWeight,
     Device,
@@ -27,6 +31,7 @@ from .app import (
     err,
     levels_of,
     names_of,
+    read_data,
 )
 
 
@@ -78,8 +83,14 @@ def train(
     precision: Annotated[Precision, typer.Option(help="bf16: training forward passes under bfloat16 autocast (weights stay float32): less memory; faster or slower depending on the hardware (README, GPU).")] = Precision.fp32,
     resume: Annotated[bool, typer.Option(help="Continue from the checkpoint left by an interrupted run.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+    date_format: Annotated[Optional[str], typer.Option(help="How the time column's dates read, e.g. %d/%m/%Y (kept in the model).", rich_help_panel="Reading the file")] = None,
+    dayfirst: Annotated[bool, typer.Option("--dayfirst", help="Dates like 01/02/2023 are day first (1 February) (kept in the model).", rich_help_panel="Reading the file")] = False,
+    sep: SepOption = None,
+    decimal: DecimalOption = ".",
+    thousands: ThousandsOption = None,
 ) -> None:
     """Train a forecaster (or, with --task classify, a sequence classifier) on DATA and save it to --out."""
+    check_model_target(out_dir)  # before training, not after it
     chosen = dict(
         hidden_size=hidden_size, num_layers=num_layers, dropout=dropout, batch_size=batch_size, lr=lr,
         max_epochs=max_epochs, patience=patience,
@@ -94,7 +105,7 @@ def train(
                   missing_indicator=missing_indicator or None, loss=loss,
                   steps_per_epoch=steps_per_epoch, val_size=val_size, quantiles=quantiles,
                   resume=resume or None)  # None: not set
-        _train_classifier(data, out_dir, shared, sequence_col=sequence_col, label_col=label_col, step_col=step_col,
+        _train_classifier(read_data(data, sep, decimal, thousands), out_dir, shared, sequence_col=sequence_col, label_col=label_col, step_col=step_col,
                           features=features, categorical=categorical, arch=arch, cell_activation=cell_activation,
                           class_weight=class_weight, val_fraction=val_fraction, quiet=quiet)
         return
@@ -111,9 +122,9 @@ def train(
         val_size=val_size, season=season, quantiles=levels_of(quantiles), **shared,
     )
     model.fit(
-        data, target=target, time_col=time_col, id_col=id_col, features=names_of(features),
-        categorical=names_of(categorical), test_size=test_size, checkpoint_dir=checkpoint_path(out_dir),
-        resume=resume,
+        read_data(data, sep, decimal, thousands), target=target, time_col=time_col, id_col=id_col,
+        features=names_of(features), categorical=names_of(categorical), test_size=test_size,
+        date_format=date_format, dayfirst=dayfirst, checkpoint_dir=checkpoint_path(out_dir), resume=resume,
     )
     model.save(out_dir)  # under torchrun only rank 0 writes; the checkpoint goes once the model is saved
     finish_distributed()
@@ -134,7 +145,7 @@ def _only_for(task: str, **given) -> None:
         raise ConfigError(f"{', '.join(wrong)} {verb} to --task {other}, not --task {task}; leave {'it' if len(wrong) == 1 else 'them'} out.")
 
 
-def _train_classifier(data: Path, out_dir: Path, shared: dict, *, sequence_col, label_col, step_col, features,
+def _train_classifier(data, out_dir: Path, shared: dict, *, sequence_col, label_col, step_col, features,
                       categorical, arch, cell_activation, class_weight, val_fraction, quiet: bool) -> None:
     if sequence_col is None or label_col is None:
         raise ConfigError("--task classify needs --sequence-col (the sequence id column) and --label-col (the label column).")

@@ -119,6 +119,8 @@ class Forecaster(Estimator):
         features: Sequence[str] | str | None = None,
         categorical: Sequence[str] | str | None = None,
         test_size: int = 0,
+        date_format: str | None = None,
+        dayfirst: bool = False,
         reporter: Reporter | None = None,
         checkpoint_dir: str | Path | None = None,
         resume: bool = False,
@@ -126,17 +128,20 @@ class Forecaster(Estimator):
         """Fit on ``data`` (a path, DataFrame or array), holding out the last ``test_size`` rows of each
         series from everything: preparation statistics, training and validation.
 
-        For an array, the target is column 0 (named ``y``) unless ``target`` names another.
+        For an array, the target is column 0 (named ``y``) unless ``target`` names another. ``date_format``
+        (e.g. ``"%d/%m/%Y"``) or ``dayfirst=True`` say how text dates read where the column cannot tell; the
+        model keeps them, so later data is read the same way.
         """
         self._check_params()
         columns = Columns(
             target=target or _default_target(data), time_col=time_col, id_col=id_col,
-            features=names(features), categorical=names(categorical),
+            features=names(features), categorical=names(categorical), date_format=date_format, dayfirst=dayfirst,
         )
         frame = read_table(data, columns)
         plan = make_plan(frame, columns, lookback=self.lookback, horizon=self.horizon, season=self.season,
                          val_size=self.val_size, test_size=test_size)
         frame = plan.drop_short_series(frame, columns)
+        plan.check_missing(frame, columns)
         prep = Preparer(PrepConfig(self.impute, self.scaling, self.missing_indicator), columns).fit(frame, test_size)
         panel = prep.transform(frame)
         del frame  # the panel holds what training needs; free the table before the buffers are made
@@ -158,6 +163,7 @@ class Forecaster(Estimator):
             ForecastNet, self.net_config_, train, val, self.train_config_, reporter=reporter, device=device,
             loss_fn=PinballLoss(quantiles) if quantiles else None,
             checkpoint_dir=Path(checkpoint_dir) if checkpoint_dir else None, resume=resume,
+            data=(panel.values, panel.offsets, np.array([plan.test_size, plan.val_size or -1])),
         )
         self._set_fitted(FittedForecaster(
             net=self.net_, prep=prep, lookback=plan.lookback, horizon=plan.horizon, season=plan.season,

@@ -33,6 +33,7 @@ __all__ = ["Plan", "make_plan"]
 log = logging.getLogger(__name__)
 
 MAX_VAL_WINDOWS = 8192  # validation windows scored per epoch, evenly spaced over the validation part
+MAX_MISSING = 0.5  # above this share of missing training targets, fit warns
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,31 @@ class Plan:
             )
             frame = frame[~frame[columns.id_col].isin(lengths.index[short])].reset_index(drop=True)
         return frame
+
+    def check_missing(self, frame: pd.DataFrame, columns: Columns) -> None:
+        """Refuse a target with fewer observed training values than one window; warn when most are missing."""
+        target = frame[columns.target]
+        keys = frame[columns.id_col] if columns.id_col else pd.Series(0, index=frame.index)
+        position = keys.groupby(keys, sort=False).cumcount()
+        train = position < keys.map(keys.value_counts()) - self.test_size  # (R,) rows of the training parts
+        observed = int(target[train].notna().sum())
+        total = int(train.sum())
+        need = self.lookback + self.horizon
+        if observed < need:
+            raise DataError(
+                f"target column {columns.target!r} has {observed} observed value(s) in the training rows ({total - observed} "
+                f"of {total} missing), fewer than one window of lookback={self.lookback} + horizon={self.horizon} = "
+                f"{need}. There is too little data to learn from: fill the gaps at the source, or use a shorter "
+                "--lookback and --horizon."
+            )
+        if total and (total - observed) / total > MAX_MISSING:
+            warnings.warn(
+                f"target column {columns.target!r} is {100 * (total - observed) / total:.0f} % missing in the training "
+                f"rows ({total - observed} of {total}); imputation fills them, so the model learns mostly filled-in "
+                "values. Check the data, or train on the part where it was recorded.",
+                UserWarning,
+                stacklevel=4,
+            )
 
     def auto_batch_size(self, panel: Panel) -> int:
         """64 windows, or fewer (down to 16) so that a small series still gets about 8 steps an epoch: on
@@ -148,7 +174,8 @@ def make_plan(frame: pd.DataFrame, columns: Columns, *, lookback: int | None, ho
             UserWarning,
             stacklevel=4,
         )
-    season = positive_int("season", season, optional=True) or season_length(freq)
+    given = positive_int("season", season, optional=True)
+    season = given or _season_the_data_shows(freq, frame, columns, test_size)
     return Plan(
         lookback=positive_int("lookback", lookback if lookback is not None else max(2 * season, 24)),
         horizon=positive_int("horizon", horizon if horizon is not None else max(season, 1)),
@@ -157,3 +184,32 @@ def make_plan(frame: pd.DataFrame, columns: Columns, *, lookback: int | None, ho
         test_size=int(test_size),
         val_size=positive_int("val_size", val_size, minimum=0, optional=True),
     )
+
+
+def _season_the_data_shows(freq: str | None, frame: pd.DataFrame, columns: Columns, test_size: int) -> int:
+    """The frequency's natural season, unless the training part is too short to show it (under two seasons):
+    then the longest shorter cycle of the clock that fits (a day of hours, an hour of minutes, ...) or 1."""
+    season = season_length(freq)
+    lengths = frame.groupby(columns.id_col, sort=False).size() if columns.id_col else pd.Series([len(frame)])
+    room = int(lengths.max()) - test_size
+    if season <= max(room // 2, 1):
+        return season
+    step = _step(freq)
+    fits = [int(cycle / step) for cycle in (pd.Timedelta(hours=1), pd.Timedelta(minutes=1))
+            if step is not None and step < cycle and cycle % step == pd.Timedelta(0) and cycle / step <= room // 2]
+    chosen = max(fits, default=1)
+    warnings.warn(
+        f"the {freq} clock's season of {season} steps is longer than half the training part ({room} steps), so the "
+        f"data cannot show it; season {chosen} is used instead (for seasonal naive, MASE and the default lookback). "
+        "Set it with --season N (Python: season=N).",
+        UserWarning,
+        stacklevel=4,
+    )
+    return chosen
+
+
+def _step(freq: str | None) -> pd.Timedelta | None:
+    try:
+        return pd.Timedelta(pd.tseries.frequencies.to_offset(freq)) if freq else None
+    except (ValueError, TypeError):
+        return None
