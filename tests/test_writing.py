@@ -59,7 +59,7 @@ def test_a_full_disk_is_one_line_and_leaves_nothing(csv, tmp_path):
         result = runner.invoke(app, train_args(csv, small / "model"))
         one_line_exit_2(result, "no space left on the device")  # the checkpoint (its first write) or the model
         assert f"cannot write '{small}/" in result.output
-        assert [p.name for p in small.iterdir() if not p.name.endswith(".lock")] == []
+        assert [p.name for p in small.iterdir()] == []
 
 
 def test_a_read_only_folder_is_one_line(csv, tmp_path):
@@ -122,7 +122,7 @@ def test_a_crash_between_the_renames_is_recovered(monkeypatch, tmp_path, fast):
     with pytest.warns(UserWarning, match="restored the folder an interrupted save had moved aside"):
         again = lstmkit.load(tmp_path / "m")
     pd.testing.assert_frame_equal(again.predict(data), before)
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".m.") and not p.name.endswith(".lock")) == []
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".m.")) == []
 
 
 def test_a_complete_new_folder_wins_over_the_old_one(tmp_path, fast):
@@ -157,7 +157,7 @@ def test_two_processes_saving_one_folder_take_turns(tmp_path):
         worker.join(timeout=300)
     assert [w.exitcode for w in workers] == [0, 0]
     assert isinstance(lstmkit.load(tmp_path / "m"), Forecaster)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".m.lock", "m"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
 
 
 def test_resume_refuses_another_run_and_a_damaged_checkpoint(tmp_path, fast):

@@ -27,7 +27,7 @@ import torch
 from torch import Tensor
 
 from ._version import __version__
-from .exceptions import ModelFileError, WriteError
+from .exceptions import ModelFileError
 from .files import folder_lock, named_path, read_json, recover, regular_file, write_atomic, write_folder_atomic
 
 __all__ = ["save_model", "load_model", "model_kind", "check_model_target", "upgrade", "write_atomic",
@@ -74,16 +74,16 @@ def check_model_target(directory: str | Path) -> Path:
     if not directory.exists():
         return directory
     if not directory.is_dir():
-        raise WriteError(f"{str(directory)!r} is a file; give a folder path for the model (e.g. --out model/).")
+        raise ModelFileError(f"{str(directory)!r} is a file; give a folder path for the model (e.g. --out model/).")
     present = sorted(p.name for p in directory.iterdir())
     if present and not _is_model(directory):
-        raise WriteError(
+        raise ModelFileError(
             f"folder {str(directory)!r} already exists and is not an lstmkit model; refusing to replace it. "
             "Choose a new --out folder."
         )
     foreign = [name for name in present if name not in (CONFIG, WEIGHTS)]
     if foreign:
-        raise WriteError(
+        raise ModelFileError(
             f"model folder {str(directory)!r} also holds files lstmkit did not write ({', '.join(foreign[:3])}); "
             "replacing it would delete them. Move them out, or choose a new --out folder."
         )

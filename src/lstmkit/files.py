@@ -1,8 +1,8 @@
 """Files lstmkit writes and reads, safely: atomic, recoverable, serialised, bounded.
 
 Writing a file (``write_atomic``): into a temporary sibling, then one rename onto the path. Writing a folder
-(``write_folder_atomic``, model folders and checkpoints) takes the folder's lock (``.<name>.lock`` beside it,
-``filelock``) so two processes never interleave, then:
+(``write_folder_atomic``, model folders and checkpoints) takes the lock of the folder's parent
+(``folder_lock``) so two processes never interleave, then:
 
     1. write everything into  .<name>.tmp-XXXX      (a crash here leaves the old folder untouched)
     2. rename it to           .<name>.ready-<pid>   (complete: safe to use)
@@ -59,12 +59,28 @@ def _failed(path: Path, err: BaseException) -> WriteError:
 
 @contextmanager
 def folder_lock(directory: Path, *, required: bool = True):
-    """Hold ``.<name>.lock`` beside ``directory`` (a reader in a read-only place goes on without it)."""
-    from filelock import FileLock
-
-    lock = FileLock(str(directory.with_name(f".{directory.name}.lock")))
+    """Serialise writers of ``directory``: an exclusive lock on its parent folder (POSIX ``flock``, which
+    leaves no file behind and is released by the kernel if the process dies), or ``filelock``'s
+    ``.<name>.lock`` where there is no ``flock`` (Windows). Yields whether the lock is held (a reader of a
+    folder it cannot lock goes on without it)."""
     try:
-        lock.acquire()
+        import fcntl
+    except ImportError:  # Windows
+        fcntl = None
+    try:
+        if fcntl is None:
+            from filelock import FileLock
+
+            lock = FileLock(str(directory.with_name(f".{directory.name}.lock")))
+            lock.acquire()
+            release = lock.release
+        else:
+            fd = os.open(directory.parent, os.O_RDONLY)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+
+            def release() -> None:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+                os.close(fd)
     except OSError as err:
         if required:
             raise _failed(directory, err) from None
@@ -73,7 +89,7 @@ def folder_lock(directory: Path, *, required: bool = True):
     try:
         yield True
     finally:
-        lock.release()
+        release()
 
 
 def recover(directory: Path) -> None:

@@ -1,5 +1,7 @@
 """Plots a person can read: titled, labelled axes, a legend. They draw from plain frames, arrays and metric
-dicts (the result types call them), with matplotlib's Agg backend, imported only when a plot is asked for.
+dicts (the result types call them) into a matplotlib ``Figure`` (no pyplot state, no backend to switch:
+a notebook shows the returned figure inline), saved as a PNG too when a path is given. matplotlib is
+imported only when a plot is asked for.
 
 The point frames are those of ``Evaluation`` and ``Backtest``: an optional series id column, the time column,
 ``actual``, ``lstm`` and the baselines (and ``origin``, ``ahead`` for multi-step points, ``fold`` for folds).
@@ -17,33 +19,30 @@ from .files import write_atomic
 __all__ = ["plot_forecast", "plot_loss", "plot_backtest", "plot_residuals", "plot_confusion"]
 
 
-def _pyplot():
-    import matplotlib
+def _figure(**kwargs):
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+    return Figure(**kwargs)
 
 
 def plot_forecast(
-    rolling: pd.DataFrame, multi: pd.DataFrame, history: pd.DataFrame, metrics: dict, path: str | Path, *,
+    rolling: pd.DataFrame, multi: pd.DataFrame, history: pd.DataFrame, metrics: dict, path: str | Path | None = None, *,
     target: str, season: int, levels=(), interval_method: str | None = None, series: str | None = None,
     context: int | None = None,
-) -> Path:
+):
     """History (its last few seasons), the actual test part, rolling one-step and multi-step forecasts, and the
     rolling forecasts' intervals as shaded bands (darker for narrower levels) when they were asked for."""
-    plt = _pyplot()
     time_col, id_col = _time_and_id(rolling)
     title = f"{target}: LSTM forecasts over the test part"
     if id_col is not None:
         series = series if series is not None else rolling[id_col].iloc[0]
-        rolling, multi, history = (f[f[id_col] == series] for f in (rolling, multi, history))
+        rolling, multi, history = (f[f[id_col].astype(str) == str(series)] for f in (rolling, multi, history))
         title += f" (series {series})"
     context = context or max(4 * season, 3 * len(rolling))
     history = history.tail(context)
     m = metrics
-    fig, ax = plt.subplots(figsize=(11, 4.8), dpi=110)
+    fig = _figure(figsize=(11, 4.8), dpi=110)
+    ax = fig.subplots()
     for k, level in enumerate(sorted(levels, reverse=True)):
         key = f"{level:g}"
         cover = m["rolling"]["lstm"]["intervals"][key]["coverage"]
@@ -72,11 +71,11 @@ def plot_forecast(
     ax.set_title(title)
     ax.set_xlabel(str(time_col))
     ax.set_ylabel(target)
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    ax.legend(loc="best", fontsize=8, frameon=False)
     ax.grid(alpha=0.25)
     fig.autofmt_xdate()
     fig.tight_layout()
-    return _save(fig, path, plt)
+    return _save(fig, path)
 
 
 def _time_and_id(points) -> tuple[str, str | None]:
@@ -86,20 +85,20 @@ def _time_and_id(points) -> tuple[str, str | None]:
 
 
 def plot_backtest(
-    rolling: pd.DataFrame, history: pd.DataFrame, mase: pd.DataFrame, path: str | Path, *, target: str, season: int,
-    refit: bool, series: str | None = None,
-) -> Path:
+    rolling: pd.DataFrame, history: pd.DataFrame, mase: pd.DataFrame, path: str | Path | None = None, *, target: str,
+    season: int, refit: bool, series: str | None = None,
+):
     """Top: the series with each fold's test rows shaded and the LSTM's rolling one-step forecasts.
     Bottom: rolling MASE per fold for the LSTM and each baseline (``mase``: ``Backtest.table("mase")``)."""
-    plt = _pyplot()
     time_col, id_col = _time_and_id(rolling)
     title = f"{target}: {rolling['fold'].nunique()}-fold backtest ({'refit per fold' if refit else 'one model'})"
     if id_col is not None:
         series = series if series is not None else rolling[id_col].iloc[0]
-        rolling, history = (f[f[id_col] == series] for f in (rolling, history))
+        rolling, history = (f[f[id_col].astype(str) == str(series)] for f in (rolling, history))
         title += f" (series {series})"
     history = history.tail(max(4 * season, len(rolling)))
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(11, 7), dpi=110, gridspec_kw={"height_ratios": [3, 2]})
+    fig = _figure(figsize=(11, 7), dpi=110)
+    top, bottom = fig.subplots(2, 1, gridspec_kw={"height_ratios": [3, 2]})
     top.plot(history[time_col], history["actual"], color="0.35", lw=1.1, label="history")
     for k, (fold, part) in enumerate(rolling.groupby("fold", sort=True)):
         top.axvspan(part[time_col].iloc[0], part[time_col].iloc[-1], color="0.5" if k % 2 else "0.8", alpha=0.18, lw=0)
@@ -110,7 +109,7 @@ def plot_backtest(
     top.set_title(title)
     top.set_xlabel(str(time_col))
     top.set_ylabel(target)
-    top.legend(loc="lower left", fontsize=8, frameon=False)
+    top.legend(loc="upper left", bbox_to_anchor=(0, -0.12), ncol=3, fontsize=8, frameon=False)  # below: never over a line
     top.grid(alpha=0.25)
     table = mase["rolling"].drop(index="all")
     width = 0.8 / len(table.columns)
@@ -123,13 +122,13 @@ def plot_backtest(
     bottom.legend(fontsize=8, frameon=False, ncol=len(table.columns))
     bottom.grid(alpha=0.25, axis="y")
     fig.tight_layout()
-    return _save(fig, path, plt)
+    return _save(fig, path)
 
 
-def plot_residuals(residuals, acf, path: str | Path, *, title: str, time=None) -> Path:
+def plot_residuals(residuals, acf, path: str | Path | None = None, *, title: str, time=None):
     """Left: rolling one-step residuals over time. Right: their autocorrelation with the +-1.96/sqrt(n) band."""
-    plt = _pyplot()
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6), dpi=110, gridspec_kw={"width_ratios": [3, 2]})
+    fig = _figure(figsize=(11, 3.6), dpi=110)
+    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
     left.plot(time if time is not None else np.arange(len(residuals)), residuals, color="tab:blue", lw=1)
     left.axhline(0, color="0.4", lw=0.8)
     left.set_title("residuals (actual - LSTM), rolling one-step")
@@ -149,14 +148,14 @@ def plot_residuals(residuals, acf, path: str | Path, *, title: str, time=None) -
     fig.suptitle(title, fontsize=10)
     fig.autofmt_xdate()
     fig.tight_layout()
-    return _save(fig, path, plt)
+    return _save(fig, path)
 
 
-def plot_loss(history: list[dict], path: str | Path, *, title: str = "Training and validation loss") -> Path:
+def plot_loss(history: list[dict], path: str | Path | None = None, *, title: str = "Training and validation loss"):
     """Loss per epoch (log scale) with the best validation epoch marked."""
-    plt = _pyplot()
     epochs = [r["epoch"] for r in history]
-    fig, ax = plt.subplots(figsize=(7, 4), dpi=110)
+    fig = _figure(figsize=(7, 4), dpi=110)
+    ax = fig.subplots()
     ax.plot(epochs, [r["train_loss"] for r in history], label="training loss")
     val = [r["val_loss"] for r in history]
     if any(v is not None for v in val):
@@ -170,25 +169,25 @@ def plot_loss(history: list[dict], path: str | Path, *, title: str = "Training a
     ax.legend(frameon=False)
     ax.grid(alpha=0.25)
     fig.tight_layout()
-    return _save(fig, path, plt)
+    return _save(fig, path)
 
 
-def _save(fig, path: str | Path, plt) -> Path:
-    try:
-        return write_atomic(path, lambda tmp: fig.savefig(tmp, format="png"))
-    finally:
-        plt.close(fig)
+def _save(fig, path: str | Path | None):
+    """The figure, written as a PNG to ``path`` first (atomically) when one is given."""
+    if path is not None:
+        write_atomic(path, lambda tmp: fig.savefig(tmp, format="png"))
+    return fig
 
 
-def plot_confusion(metrics: dict, path: str | Path, *, title: str | None = None) -> Path:
+def plot_confusion(metrics: dict, path: str | Path | None = None, *, title: str | None = None):
     """Confusion matrix (rows actual, columns predicted): counts in each cell, shaded by the share of the
     actual class, with accuracy and balanced accuracy in the title."""
-    plt = _pyplot()
     counts = np.array(metrics["confusion_matrix"])
     labels = [str(c) for c in metrics["classes"]]
     share = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
     size = min(2.2 + 0.6 * len(labels), 14)
-    fig, ax = plt.subplots(figsize=(size + 1.2, size), dpi=110)
+    fig = _figure(figsize=(size + 1.2, size), dpi=110)
+    ax = fig.subplots()
     image = ax.imshow(share, cmap="Blues", vmin=0, vmax=1)
     for i in range(len(labels)):
         for j in range(len(labels)):
@@ -205,4 +204,4 @@ def plot_confusion(metrics: dict, path: str | Path, *, title: str | None = None)
     )
     fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="share of the actual class")
     fig.tight_layout()
-    return _save(fig, path, plt)
+    return _save(fig, path)

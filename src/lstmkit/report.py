@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
-import tempfile
+import io
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +21,7 @@ from .files import write_atomic
 from .exceptions import LstmkitError
 from .forecasting.forecaster import Forecaster, backtest
 from .plots import plot_loss, plot_residuals
+from .results import html_table
 
 __all__ = ["write_report", "residual_acf", "ljung_box"]
 
@@ -64,26 +65,25 @@ def write_report(
     interval_method: str = "adaptive",
     folds: int = 4,
     source: str | None = None,
+    series: str | None = None,
 ) -> Path:
-    """Write the report of the model in ``model_dir`` on ``data`` to the HTML file ``out``, atomically."""
+    """Write the report of the model in ``model_dir`` on ``data`` to the HTML file ``out``, atomically.
+    The plots and residuals show one ``series`` of a panel (the first by default); the tables all of them."""
     model = Forecaster.load(model_dir)
     evaluation = model.evaluate(
         data, test_size=test_size, intervals=intervals, interval_method=interval_method, baselines="all"
     )
-    with tempfile.TemporaryDirectory() as tmp:
-        images = {
-            "loss": _png(plot_loss(model.history_, Path(tmp) / "loss.png")),
-            "forecast": _png(evaluation.plot(Path(tmp) / "forecast.png")),
-        }
-        sections = [
-            ("Data", _data_section(model, data, evaluation)),
-            ("Training", _img(images["loss"], "training and validation loss") + _training_text(model)),
-            ("Test forecasts", _img(images["forecast"], "test forecasts with interval bands")),
-            ("Metrics next to the baselines", _metrics_section(evaluation)),
-            ("Prediction intervals", _interval_section(evaluation)),
-            ("Backtest", _backtest_section(model, data, folds, Path(tmp))),
-            ("Residual diagnostics", _residual_section(evaluation, Path(tmp))),
-        ]
+    series = series if series is not None else next(iter(evaluation.scales))
+    evaluation.series_metrics(series)  # an unknown series: one clear error before anything is drawn
+    sections = [
+        ("Data", _data_section(model, data, evaluation)),
+        ("Training", _img(_png(plot_loss(model.history_)), "training and validation loss") + _training_text(model)),
+        ("Test forecasts", _img(_png(evaluation.plot(series=series)), "test forecasts with interval bands")),
+        ("Metrics next to the baselines", _metrics_section(evaluation)),
+        ("Prediction intervals", _interval_section(evaluation)),
+        ("Backtest", _backtest_section(model, data, folds, series)),
+        ("Residual diagnostics", _residual_section(evaluation, series)),
+    ]
     source = source or (Path(data).name if isinstance(data, (str, Path)) else "data")
     title = f"lstmkit report: {html.escape(str(evaluation.target))} ({html.escape(source)})"
     body = "".join(f"<h2>{name}</h2>\n{content}\n" for name, content in sections)
@@ -96,16 +96,29 @@ def write_report(
     return write_atomic(out, lambda tmp: Path(tmp).write_text(page, encoding="utf-8"))
 
 
-def _png(path: Path) -> str:
-    return base64.b64encode(Path(path).read_bytes()).decode("ascii")
+def _png(figure) -> str:
+    """A matplotlib figure as base64 PNG text, for a data URI."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def _img(data: str, alt: str) -> str:
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
 
 
-def _table(frame: pd.DataFrame, digits: int = 4) -> str:
-    return frame.to_html(float_format=lambda v: f"{v:.{digits}g}", border=0, na_rep="-")
+def _facts(rows: dict) -> str:
+    """A two-column table of facts, no header row."""
+    cells = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows.items())
+    return f"<table>{cells}</table>"
+
+
+def _when(value) -> str:
+    """A time as people write it: the date alone when it is midnight (monthly data: 1949-01-01)."""
+    if isinstance(value, (pd.Timestamp, np.datetime64)):
+        stamp = pd.Timestamp(value)
+        return stamp.strftime("%Y-%m-%d") if stamp == stamp.normalize() else str(stamp)
+    return str(value)
 
 
 def _data_section(model: Forecaster, data, evaluation) -> str:
@@ -116,7 +129,7 @@ def _data_section(model: Forecaster, data, evaluation) -> str:
     rows = {
         "series": len(panel.ids),
         "rows": int(panel.offsets[-1]),
-        "time range (first series)": f"{first} .. {last}",
+        "time range (first series)": f"{_when(first)} .. {_when(last)}",
         "frequency / season": f"{model.freq_ or 'not inferred'} / {model.season_}",
         "missing target values": int(np.isnan(target).sum()),
         "target mean / std": f"{np.nanmean(target):.4g} / {np.nanstd(target):.4g}",
@@ -127,7 +140,7 @@ def _data_section(model: Forecaster, data, evaluation) -> str:
         f"{model.num_layers}, window_norm {model.window_norm}"
         + (f", quantiles {list(model.net_config_.quantiles)}" if model.net_config_.quantiles else ""),
     }
-    return _table(pd.DataFrame({"": list(rows.values())}, index=list(rows.keys())))
+    return _facts(rows)
 
 
 def _training_text(model: Forecaster) -> str:
@@ -146,43 +159,44 @@ def _metrics_section(evaluation) -> str:
         "scored on exactly the same points. rolling: one step ahead from the true history; multistep: "
         "H steps from origins every H steps.</p>"
     )
-    return _table(table) + note
+    return html_table(table) + note
 
 
 def _interval_section(evaluation) -> str:
     if not evaluation.levels:
         return '<p class="note">No intervals asked for.</p>'
-    return _table(evaluation.interval_table()) + (
+    return html_table(evaluation.interval_table()) + (
         f'<p class="note">{evaluation.interval_method} intervals. A calibrated interval of level l covers about '
         "l of the points; the interval score (Winkler) rewards narrow intervals and punishes misses.</p>"
     )
 
 
-def _backtest_section(model: Forecaster, data, folds: int, tmp: Path) -> str:
+def _backtest_section(model: Forecaster, data, folds: int, series) -> str:
     if folds <= 0:
         return '<p class="note">No backtest asked for (--folds 0).</p>'
     try:
         result = backtest(model, data, folds=folds)
     except LstmkitError as err:
         return f'<p class="note">No backtest: {html.escape(str(err))}</p>'
-    image = _png(result.plot(tmp / "backtest.png"))
-    spans = [f"{f['start']} .. {f['end']}" for f in result.folds] + ["all folds"]
+    image = _png(result.plot(series=series))
+    spans = [f"{_when(pd.Timestamp(f['start']) if isinstance(f['start'], str) else f['start'])} .. "
+             f"{_when(pd.Timestamp(f['end']) if isinstance(f['end'], str) else f['end'])}" for f in result.folds]
     table = result.table("mase")
-    table.insert(0, ("", "test rows"), spans)
+    table.insert(0, ("", "test rows"), [*spans, "all folds"])
     return (
         f'<p class="note">The trained model at {folds} folds of {result.fold_size} steps tiling the held-out part '
         f"({result.seconds:.2f} s); rolling-one-step and multi-step MASE per fold.</p>"
-        + _table(table)
+        + html_table(table)
         + _img(image, "backtest folds")
     )
 
 
-def _residual_section(evaluation, tmp: Path) -> str:
+def _residual_section(evaluation, series) -> str:
     rolling = evaluation.rolling
     at = rolling.columns.get_loc("actual")
-    time_col, id_col = rolling.columns[at - 1], (rolling.columns[0] if at == 2 else None)
+    time_col, id_col = rolling.columns[at - 1], evaluation.id_col
     if id_col is not None:
-        rolling = rolling[rolling[id_col] == rolling[id_col].iloc[0]]
+        rolling = rolling[rolling[id_col].astype(str) == str(series)]
     residuals = (rolling["actual"] - rolling["lstm"]).to_numpy(dtype="float64")
     n = int(np.isfinite(residuals).sum())
     max_lag = int(max(1, min(2 * evaluation.season, n // 2, 60)))
@@ -191,13 +205,12 @@ def _residual_section(evaluation, tmp: Path) -> str:
     q, p = ljung_box(acf[:lags], n)
     image = _png(
         plot_residuals(
-            residuals, acf, tmp / "residuals.png", title="Residual diagnostics (test part)",
-            time=rolling[time_col].to_numpy(),
+            residuals, acf, title="Residual diagnostics (test part)", time=rolling[time_col].to_numpy(),
         )
     )
     verdict = "no evidence of" if p >= 0.05 else "evidence of"
     return _img(image, "residual diagnostics") + (
-        f'<p class="note">{n} rolling one-step residuals{" of the first series" if id_col else ""}: mean '
+        f'<p class="note">{n} rolling one-step residuals{f" of series {series}" if id_col else ""}: mean '
         f"{np.nanmean(residuals):.4g}, std {np.nanstd(residuals):.4g}. Ljung-Box Q = {q:.3g} over {lags} lags, "
         f"p = {p:.3g}: {verdict} autocorrelation left in the residuals at the 5 % level.</p>"
     )

@@ -82,7 +82,8 @@ def test_evaluate_metrics_predictions_and_plot(sequences, fast_classify, tmp_pat
     assert (ev.predictions["actual"] == sequences.groupby("sequence_id")["label"].first().to_numpy()).all()
     assert ev.confusion().shape == (3, 3) and ev.table().index.tolist() == ["fast", "flat", "slow"]
     json.dumps(ev.metrics)
-    assert ev.plot(tmp_path / "cm.png").stat().st_size > 5_000
+    figure = ev.plot(tmp_path / "cm.png")
+    assert (tmp_path / "cm.png").stat().st_size > 5_000 and figure.axes  # saved, and returned for a notebook
 
 
 def test_unseen_sequences_missing_values_and_unordered_rows(sequences, fast_classify):

@@ -29,8 +29,9 @@ def demo(
     model.fit(data, target="value", time_col="step", test_size=80, reporter=TutorialLines(every=10))
     evaluation = model.evaluate(data)
     out_dir.mkdir(parents=True, exist_ok=True)
-    forecast_png = evaluation.plot(out_dir / "forecast.png")
-    loss_png = plot_loss(model.history_, out_dir / "loss.png")
+    forecast_png, loss_png = out_dir / "forecast.png", out_dir / "loss.png"
+    evaluation.plot(forecast_png)
+    plot_loss(model.history_, loss_png)
     model.save(out_dir / "model")
     out.print(metrics_table(evaluation.metrics, "Test part (80 points): LSTM next to the baselines"))
     out.print(f"Plots: {forecast_png}, {loss_png}\nModel: {out_dir / 'model'}")

@@ -37,6 +37,8 @@ def evaluate(
     intervals: Annotated[Optional[str], typer.Option(help=INTERVALS_HELP + " Scored: coverage, width, interval score.")] = None,
     interval_method: Annotated[IntervalMethod, typer.Option(help=METHOD_HELP)] = IntervalMethod.adaptive,
     baselines: Annotated[Optional[str], typer.Option(help="Baselines, comma-separated, or 'all' (naive, seasonal_naive, drift, mean); ets, arima with lstmkit\\[classical]. \\[default: naive,seasonal_naive]")] = None,
+    by_series: Annotated[bool, typer.Option("--by-series", help="Also score each series of a panel on its own (JSON: by_series).")] = False,
+    series: Annotated[Optional[str], typer.Option(help="The series of a panel to plot \\[default: the first].")] = None,
     sep: SepOption = None,
     decimal: DecimalOption = ".",
     thousands: ThousandsOption = None,
@@ -60,12 +62,16 @@ def evaluate(
         tables = [metrics_table(evaluation.metrics, f"{data}: last {evaluation.rolling.shape[0]} points")]
         if evaluation.levels:
             tables.append(interval_table(evaluation.metrics, f"LSTM {interval_method.value} intervals"))
+        if by_series:
+            each = {sid: evaluation.series_metrics(sid) for sid in evaluation.scales}
+            tables += [metrics_table(metrics, f"series {sid}") for sid, metrics in each.items()]
     if plot:  # the files first: a failed write is then the only thing printed
-        evaluation.plot(plot)
+        evaluation.plot(plot, series=series) if not _is_classifier(model) else evaluation.plot(plot)
     if output:
         write_atomic(output, lambda tmp: table.to_csv(tmp, index=False))
     if as_json:
-        print(json.dumps(evaluation.metrics))
+        document = evaluation.metrics if not by_series or _is_classifier(model) else {**evaluation.metrics, "by_series": each}
+        print(json.dumps(document))
     else:
         for part in tables:
             out.print(part)
@@ -131,6 +137,7 @@ def backtest(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")] = False,
     plot: Annotated[Optional[Path], typer.Option(help="Write the plot of the folds (PNG) here.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No training progress (with --refit).")] = False,
+    series: Annotated[Optional[str], typer.Option(help="The series of a panel to plot \\[default: the first].")] = None,
     sep: SepOption = None,
     decimal: DecimalOption = ".",
     thousands: ThousandsOption = None,
@@ -142,7 +149,7 @@ def backtest(
         interval_method=interval_method.value, verbose=0 if quiet or as_json else 1,
     )
     if plot:
-        result.plot(plot)
+        result.plot(plot, series=series)
     if as_json:
         print(json.dumps(result.to_dict()))
         return
@@ -164,13 +171,15 @@ def report(
     intervals: Annotated[str, typer.Option(help="Interval levels to show and score.")] = "0.8,0.9",
     interval_method: Annotated[IntervalMethod, typer.Option(help=METHOD_HELP)] = IntervalMethod.adaptive,
     folds: Annotated[int, typer.Option(help="Backtest folds over the test part (0: no backtest).")] = 4,
+    series: Annotated[Optional[str], typer.Option(help="The series of a panel to plot \\[default: the first].")] = None,
     sep: SepOption = None,
     decimal: DecimalOption = ".",
     thousands: ThousandsOption = None,
 ) -> None:
     """One self-contained HTML page: data, training curve, forecasts with bands, metrics, backtest, residuals."""
     path = write_report(
-        model_dir, read_data(data, sep, decimal, thousands), output, source=data.name, test_size=test_size,
+        model_dir, read_data(data, sep, decimal, thousands), output, source=data.name, series=series,
+        test_size=test_size,
         intervals=levels_of(intervals),
         interval_method=interval_method.value, folds=folds,
     )

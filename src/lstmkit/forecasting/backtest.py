@@ -31,6 +31,7 @@ from .. import plots
 from .._validation import positive_int, to_builtin
 from ..exceptions import ConfigError, DataError
 from ..io import Columns, read_table
+from ..results import ScoreTable, html_section, html_table
 from . import intervals as iv
 from .baselines import resolve_baselines
 from .evaluation import evaluate_panel
@@ -64,14 +65,14 @@ class Backtest:
     seconds: float
     models: list = field(default_factory=list, repr=False)
 
-    def table(self, metric: str = "mase") -> pd.DataFrame:
+    def table(self, metric: str = "mase") -> ScoreTable:
         """One metric per fold (rows 1..K, then 'all') and (evaluation, method) (columns)."""
         rows = {}
         for fold in [*self.folds, {"fold": "all", "metrics": self.metrics}]:
             rows[fold["fold"]] = {
                 (kind, method): values[metric] for kind, block in fold["metrics"].items() for method, values in block.items()
             }
-        return pd.DataFrame.from_dict(rows, orient="index").rename_axis("fold")
+        return ScoreTable.from_dict(rows, orient="index").rename_axis("fold")
 
     def to_dict(self) -> dict:
         """JSON-ready: {"folds": [{fold, start, end, in_sample, rolling, multistep}], "aggregate": {...}, ...}"""
@@ -83,9 +84,17 @@ class Backtest:
             "seconds": round(self.seconds, 3),
         }
 
-    def plot(self, path: str | Path, *, series: str | None = None) -> Path:
+    def plot(self, path: str | Path | None = None, *, series: str | None = None):
+        """The folds of one series (the first by default) and MASE per fold: a matplotlib Figure, saved as a
+        PNG when ``path`` is given."""
         return plots.plot_backtest(self.rolling, self.history, self.table("mase"), path, target=self.target,
                                    season=self.season, refit=self.refit, series=series)
+
+
+    def _repr_html_(self) -> str:
+        title = f"{len(self.folds)}-fold backtest of {self.fold_size} steps ({'refit' if self.refit else 'one model'})"
+        return "".join(html_section(f"{title}: {kind} MASE", html_table(self.table("mase")[kind]))
+                       for kind in ("rolling", "multistep"))
 
 
 def run_backtest(

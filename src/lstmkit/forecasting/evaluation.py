@@ -7,7 +7,7 @@ Shape symbols:  N points   R buffer rows   S series
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +15,9 @@ import pandas as pd
 import torch
 
 from .. import plots
+from ..exceptions import DataError
 from ..prep import Panel
+from ..results import ScoreTable, html_section, html_table
 from . import inference as fc
 from . import intervals as iv
 from .fitted import FittedForecaster
@@ -35,6 +37,7 @@ class Evaluation:
                then the baselines
     multistep: one row per (origin, step): the same columns plus origin and ahead (1-based step)
     history:   the rows before the test part, for plots (series id, time, actual)
+    scales:    {series id: MASE scale}, the in-sample seasonal-naive MAE of each series' training part
     """
 
     metrics: dict
@@ -45,30 +48,74 @@ class Evaluation:
     season: int
     levels: tuple[float, ...] = ()
     interval_method: str | None = None
+    id_col: str | None = None
+    scales: dict = field(default_factory=dict)
 
-    def table(self) -> pd.DataFrame:
+    def table(self) -> ScoreTable:
         """Metrics as one table: rows (evaluation, method), columns mae, rmse, mape, smape, mase, n."""
-        rows = {
-            (kind, method): {k: v for k, v in values.items() if k != "intervals"}
-            for kind, block in self.metrics.items()
-            for method, values in block.items()
-        }
-        return pd.DataFrame.from_dict(rows, orient="index").rename_axis(["evaluation", "method"])
+        return _metric_table(self.metrics, ["evaluation", "method"])
 
-    def interval_table(self) -> pd.DataFrame:
+    def interval_table(self) -> ScoreTable:
         """Interval quality: rows (evaluation, level), columns coverage, width, interval_score, msis, pinball, n."""
         rows = {
             (kind, level): values
             for kind, block in self.metrics.items()
             for level, values in block["lstm"].get("intervals", {}).items()
         }
-        return pd.DataFrame.from_dict(rows, orient="index").rename_axis(["evaluation", "level"])
+        return ScoreTable.from_dict(rows, orient="index").rename_axis(["evaluation", "level"])
 
-    def plot(self, path: str | Path, *, series: str | None = None) -> Path:
+    def by_series(self) -> ScoreTable:
+        """Metrics of each series on its own: rows (series, evaluation, method), the columns of ``table``."""
+        parts = {sid: self.series_metrics(sid) for sid in self.scales}
+        rows = {
+            (sid, kind, method): {k: v for k, v in values.items() if k != "intervals"}
+            for sid, metrics in parts.items() for kind, block in metrics.items() for method, values in block.items()
+        }
+        return ScoreTable.from_dict(rows, orient="index").rename_axis(["series", "evaluation", "method"])
+
+    def series_metrics(self, series: str) -> dict:
+        """``metrics`` of one series (intervals included), scored on its points only."""
+        if str(series) not in self.scales:
+            raise DataError(f"series {series!r} is not in this evaluation; it has {list(self.scales)[:5]}.")
+        out = {}
+        for kind in ("rolling", "multistep"):
+            points = getattr(self, kind)
+            if self.id_col is not None:
+                points = points[points[self.id_col].astype(str) == str(series)]
+            methods = list(self.metrics[kind])
+            bands = {"lstm": {iv.level_key(v): (points[f"lower_{iv.level_key(v)}"].to_numpy(),
+                                                points[f"upper_{iv.level_key(v)}"].to_numpy()) for v in self.levels}}
+            scale = np.full(len(points), self.scales[str(series)])
+            out[kind] = score(points["actual"].to_numpy(), {m: points[m].to_numpy() for m in methods}, scale,
+                              bands if self.levels else None)
+        return out
+
+    def plot(self, path: str | Path | None = None, *, series: str | None = None):
+        """The forecasts of one series (the first by default) over the test part, with the scores of that
+        series in the legend; a matplotlib Figure (shown inline in a notebook), saved as a PNG when ``path``
+        is given."""
+        if self.id_col is not None and series is None:
+            series = next(iter(self.scales))
+        metrics = self.series_metrics(series) if self.id_col is not None else self.metrics
         return plots.plot_forecast(
-            self.rolling, self.multistep, self.history, self.metrics, path, target=self.target, season=self.season,
+            self.rolling, self.multistep, self.history, metrics, path, target=self.target, season=self.season,
             levels=self.levels, interval_method=self.interval_method, series=series,
         )
+
+    def _repr_html_(self) -> str:
+        parts = [html_section(f"{self.target}: LSTM next to the baselines", html_table(self.table()))]
+        if self.levels:
+            parts.append(html_section(f"{self.interval_method} intervals", html_table(self.interval_table())))
+        return "".join(parts)
+
+
+def _metric_table(metrics: dict, names: list[str]) -> ScoreTable:
+    rows = {
+        (kind, method): {k: v for k, v in values.items() if k != "intervals"}
+        for kind, block in metrics.items()
+        for method, values in block.items()
+    }
+    return ScoreTable.from_dict(rows, orient="index").rename_axis(names)
 
 
 def evaluate_panel(
@@ -120,6 +167,8 @@ def evaluate_panel(
         season=season,
         levels=tuple(levels),
         interval_method=interval_method if levels else None,
+        id_col=fitted.columns.id_col,
+        scales={sid: float(fitted.mase_scale[s]) for sid, s in zip(panel.ids, panel.series)},
     )
 
 

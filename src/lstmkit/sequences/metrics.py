@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .. import plots
+from ..results import ScoreTable, html_section, html_table
 
 __all__ = ["confusion_matrix", "classification_metrics", "ClassificationEvaluation"]
 
@@ -71,9 +72,9 @@ class ClassificationEvaluation:
     metrics: dict
     predictions: pd.DataFrame
 
-    def table(self) -> pd.DataFrame:
+    def table(self) -> ScoreTable:
         """Per-class precision, recall, F1 and support, one row per class."""
-        return pd.DataFrame.from_dict(self.metrics["per_class"], orient="index").rename_axis("class")
+        return ScoreTable.from_dict(self.metrics["per_class"], orient="index").rename_axis("class")
 
     def confusion(self) -> pd.DataFrame:
         """The confusion matrix with class labels: rows actual, columns predicted."""
@@ -84,6 +85,12 @@ class ClassificationEvaluation:
             columns=pd.Index(labels, name="predicted"),
         )
 
-    def plot(self, path: str | Path, *, title: str | None = None) -> Path:
-        """Write the confusion matrix as a PNG."""
+    def plot(self, path: str | Path | None = None, *, title: str | None = None):
+        """The confusion matrix: a matplotlib Figure, saved as a PNG when ``path`` is given."""
         return plots.plot_confusion(self.metrics, path, title=title)
+
+    def _repr_html_(self) -> str:
+        m = self.metrics
+        summary = (f"<p>accuracy {m['accuracy']:.4f}, balanced accuracy {m['balanced_accuracy']:.4f}, macro-F1 "
+                   f"{m['macro_f1']:.4f} ({m['n']} sequences)</p>")
+        return html_section("Classification", summary, html_table(self.table()), html_table(self.confusion()))
