@@ -28,7 +28,15 @@ from torch import Tensor
 
 from ._version import __version__
 from .exceptions import ModelFileError
-from .files import folder_lock, named_path, read_json, recover, regular_file, write_atomic, write_folder_atomic
+from .files import (
+    folder_lock,
+    named_path,
+    read_json,
+    recover,
+    regular_file,
+    write_atomic,
+    write_folder_atomic,
+)
 
 __all__ = ["save_model", "load_model", "model_kind", "check_model_target", "upgrade", "write_atomic",
            "FORMAT", "FORMAT_VERSION"]
