@@ -29,6 +29,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 out = Console()
 err = Console(stderr=True)
@@ -75,16 +76,36 @@ def command(epilog: str):
                     err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True, markup=True)
                 raise typer.Exit(2) from None
 
-        return app.command(epilog=epilog)(run)
+        return app.command(epilog=_verbatim_examples(epilog))(run)
 
     return register
+
+
+def _verbatim_examples(epilog: str) -> str:
+    """Click rewraps every paragraph of an epilog; a paragraph led by \\b keeps its lines as written, so an
+    example command (or a TOML file) can be copied whole."""
+    paragraphs = epilog.split("\n\n")
+    keep = ("lstmkit", "torchrun", "python")
+    return "\n\n".join("\b\n" + _shell_lines(p) if p.lstrip().startswith(keep) else p for p in paragraphs)
+
+
+def _shell_lines(command: str, width: int = 74) -> str:
+    """A long example command as shell lines continued with a backslash, each at most ``width`` wide."""
+    indent = command[: len(command) - len(command.lstrip())]
+    lines, line = [], indent
+    for word in command.split():
+        if len(line) + len(word) + 3 > width and line.strip():
+            lines.append(line + " \\")
+            line = indent + "    "
+        line += ("" if line.endswith(" ") or not line.strip() else " ") + word
+    return "\n".join([*lines, line])
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     err.print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
 
 
-SepOption = Annotated[Optional[str], typer.Option("--sep", help="CSV column separator \\[default: detected from the header: , ; tab |].", rich_help_panel="Reading the file")]
+SepOption = Annotated[Optional[str], typer.Option("--sep", help="CSV column separator [default: detected from the header: , ; tab |].", rich_help_panel="Reading the file")]
 DecimalOption = Annotated[str, typer.Option("--decimal", help="Decimal mark of numbers in a CSV, e.g. , for 1,5.", rich_help_panel="Reading the file")]
 ThousandsOption = Annotated[Optional[str], typer.Option("--thousands", help="Thousands separator of numbers in a CSV, e.g. , for 1,505.", rich_help_panel="Reading the file")]
 

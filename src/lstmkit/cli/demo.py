@@ -1,17 +1,20 @@
-"""``lstmkit demo``: the PyTorch tutorial end to end, on its own generated sequence."""
+"""Getting started: ``lstmkit demo`` (the PyTorch tutorial end to end) and ``lstmkit datasets`` (the sample
+data that ships with lstmkit, written to a CSV file)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
-from ..datasets import make_demo_series
+from ..datasets import DATASETS, make_demo_series
+from ..exceptions import ConfigError, did_you_mean
+from ..files import write_atomic
 from ..forecasting.forecaster import Forecaster
 from ..plots import plot_loss
 from ..progress import TutorialLines
-from .app import command, out
+from .app import command, err, out
 from .tables import metrics_table
 
 
@@ -35,3 +38,27 @@ def demo(
     model.save(out_dir / "model")
     out.print(metrics_table(evaluation.metrics, "Test part (80 points): LSTM next to the baselines"))
     out.print(f"Plots: {forecast_png}, {loss_png}\nModel: {out_dir / 'model'}")
+
+
+@command(
+    epilog="Examples:\n\n  lstmkit datasets\n\n  lstmkit datasets airline --out airline.csv\n\n"
+    "  lstmkit datasets retail --out retail.csv",
+)
+def datasets(
+    name: Annotated[Optional[str], typer.Argument(help="A dataset to write; without one, the list.")] = None,
+    output: Annotated[Optional[Path], typer.Option("--out", help="CSV file to write the dataset to.")] = None,
+) -> None:
+    """The sample data that ships with lstmkit: list it, or write one dataset to a CSV file."""
+    if name is None:
+        width = max(map(len, DATASETS))
+        for key, (_, description) in DATASETS.items():
+            out.print(f"{key:<{width}}  {description}", highlight=False)
+        out.print(f"\nWrite one with: lstmkit datasets NAME --out NAME.csv", highlight=False)
+        return
+    if name not in DATASETS:
+        raise ConfigError(f"no dataset {name!r}; lstmkit has {', '.join(DATASETS)}.{did_you_mean(name, DATASETS)}")
+    if output is None:
+        raise ConfigError(f"say where to write it: lstmkit datasets {name} --out {name}.csv")
+    frame = DATASETS[name][0]()
+    write_atomic(output, lambda tmp: frame.to_csv(tmp, index=False))
+    err.print(f"wrote {len(frame)} rows ({', '.join(map(str, frame.columns))}) to {output}")

@@ -39,15 +39,15 @@ from .tables import backtest_tables, classification_tables, interval_table, metr
 def evaluate(
     model_dir: Annotated[Path, typer.Argument(help="Model folder written by 'lstmkit train'.")],
     data: Annotated[Path, typer.Argument(help="Forecaster: the series, test part at its end. Classifier: labelled sequences.")],
-    test_size: Annotated[Optional[int], typer.Option(help="Evaluate on the last N steps \\[default: the training test size] (forecasters).")] = None,
+    test_size: Annotated[Optional[int], typer.Option(help="Evaluate on the last N steps [default: the training test size] (forecasters).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")] = False,
     plot: Annotated[Optional[Path], typer.Option(help="Write the forecast plot, or the confusion matrix, (PNG) here.")] = None,
     output: Annotated[Optional[Path], typer.Option("--out", help="Write the forecasts, or the per-sequence predictions, (CSV) here.")] = None,
     intervals: Annotated[Optional[str], typer.Option(help=INTERVALS_HELP + " Scored: coverage, width, interval score.")] = None,
     interval_method: Annotated[IntervalMethod, typer.Option(help=METHOD_HELP)] = IntervalMethod.adaptive,
-    baselines: Annotated[Optional[str], typer.Option(help="Baselines, comma-separated, or 'all' (naive, seasonal_naive, drift, mean); ets, arima with lstmkit\\[classical]. \\[default: naive,seasonal_naive]")] = None,
+    baselines: Annotated[Optional[str], typer.Option(help="Baselines, comma-separated, or 'all' (naive, seasonal_naive, drift, mean); ets, arima with lstmkit[classical]. [default: naive,seasonal_naive]")] = None,
     by_series: Annotated[bool, typer.Option("--by-series", help="Also score each series of a panel on its own (JSON: by_series).")] = False,
-    series: Annotated[Optional[str], typer.Option(help="The series of a panel to plot \\[default: the first].")] = None,
+    series: Annotated[Optional[str], typer.Option(help="The series of a panel to plot [default: the first].")] = None,
     sep: SepOption = None,
     decimal: DecimalOption = ".",
     thousands: ThousandsOption = None,
@@ -95,7 +95,7 @@ def predict(
     model_dir: Annotated[Path, typer.Argument(help="Model folder written by 'lstmkit train'.")],
     data: Annotated[Path, typer.Argument(help="Forecaster: the history to forecast from. Classifier: the sequences to label.")],
     output: Annotated[Path, typer.Option("--out", help="CSV file for the forecasts, or one row per sequence with label and probabilities.")],
-    steps: Annotated[Optional[int], typer.Option(help="Steps beyond the end \\[default: the horizon] (forecasters).")] = None,
+    steps: Annotated[Optional[int], typer.Option(help="Steps beyond the end [default: the horizon] (forecasters).")] = None,
     intervals: Annotated[Optional[str], typer.Option(help=INTERVALS_HELP + " (forecasters)")] = None,
     interval_method: Annotated[IntervalMethod, typer.Option(help=METHOD_HELP)] = IntervalMethod.conformal,
     sep: SepOption = None,
@@ -127,26 +127,26 @@ def _is_classifier(model) -> bool:
     "  lstmkit backtest taylor-model taylor.csv --folds 5\n\n"
     "      the trained model at 5 origins tiling the part it held out (--test-size at training)\n\n"
     "  lstmkit backtest airline.toml airline.csv --folds 4 --fold-size 12 --refit --json\n\n"
-    "      each fold trains its own preparation and network on its history only. A config holds a \\[data] "
-    "table of column roles (target, time_col, id_col, features, categorical; test_size) and a \\[forecaster] "
+    "      each fold trains its own preparation and network on its history only. A config holds a [data] "
+    "table of column roles (target, time_col, id_col, features, categorical; test_size) and a [forecaster] "
     "table of Forecaster parameters (lstmkit train's options with _), e.g. airline.toml:\n\n"
-    "      \\[data] target = \"passengers\"  time_col = \"timestamp\"   \\[forecaster] lookback = 24  "
+    "\b\n[data]\ntarget = \"passengers\"\ntime_col = \"timestamp\"\ntest_size = 24\n[forecaster]\nlookback = 24\n"
     "max_epochs = 50",
 )
 def backtest(
-    model_or_config: Annotated[Path, typer.Argument(help="Model folder (lstmkit train --out), or a .toml/.json config: \\[data] column roles + \\[forecaster] parameters.")],
+    model_or_config: Annotated[Path, typer.Argument(help="Model folder (lstmkit train --out), or a .toml/.json config: [data] column roles + [forecaster] parameters.")],
     data: Annotated[Path, typer.Argument(help="The series; the folds are its last folds x fold-size steps.")],
     folds: Annotated[int, typer.Option(help="Number of expanding-window folds.")] = 5,
-    fold_size: Annotated[Optional[int], typer.Option(help="Test steps per fold \\[default: the held-out test size // folds].")] = None,
-    refit: Annotated[bool, typer.Option(help="Fit preparation and network per fold on that fold's history only.")] = False,
-    allow_in_sample: Annotated[bool, typer.Option(help="Keep folds inside the model's training data (flagged) instead of refusing.")] = False,
-    baselines: Annotated[str, typer.Option(help="Baselines, comma-separated, or 'all' (naive, seasonal_naive, drift, mean); ets, arima with lstmkit\\[classical].")] = "all",
+    fold_size: Annotated[Optional[int], typer.Option(help="Test steps per fold [default: the held-out test size // folds].")] = None,
+    refit: Annotated[bool, typer.Option("--refit", help="Fit preparation and network per fold on that fold's history only.")] = False,
+    allow_in_sample: Annotated[bool, typer.Option("--allow-in-sample", help="Keep folds inside the model's training data (flagged) instead of refusing.")] = False,
+    baselines: Annotated[str, typer.Option(help="Baselines, comma-separated, or 'all' (naive, seasonal_naive, drift, mean); ets, arima with lstmkit[classical].")] = "all",
     intervals: Annotated[Optional[str], typer.Option(help="Score intervals at these levels too, e.g. 0.9.")] = None,
     interval_method: Annotated[IntervalMethod, typer.Option(help=METHOD_HELP)] = IntervalMethod.adaptive,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")] = False,
     plot: Annotated[Optional[Path], typer.Option(help="Write the plot of the folds (PNG) here.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No training progress (with --refit).")] = False,
-    series: Annotated[Optional[str], typer.Option(help="The series of a panel to plot \\[default: the first].")] = None,
+    series: Annotated[Optional[str], typer.Option(help="The series of a panel to plot [default: the first].")] = None,
     sep: SepOption = None,
     decimal: DecimalOption = ".",
     thousands: ThousandsOption = None,
@@ -180,7 +180,7 @@ def report(
     intervals: Annotated[str, typer.Option(help="Interval levels to show and score.")] = "0.8,0.9",
     interval_method: Annotated[IntervalMethod, typer.Option(help=METHOD_HELP)] = IntervalMethod.adaptive,
     folds: Annotated[int, typer.Option(help="Backtest folds over the test part (0: no backtest).")] = 4,
-    series: Annotated[Optional[str], typer.Option(help="The series of a panel to plot \\[default: the first].")] = None,
+    series: Annotated[Optional[str], typer.Option(help="The series of a panel to plot [default: the first].")] = None,
     sep: SepOption = None,
     decimal: DecimalOption = ".",
     thousands: ThousandsOption = None,
