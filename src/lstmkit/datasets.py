@@ -11,7 +11,8 @@ Shipped (public domain):
 Generated (deterministic for a seed):
 - ``demo``: the PyTorch tutorial's noisy periodic sequence.
 - ``retail``: a daily sales panel with what a retailer knows in advance (US federal holidays, planned
-  promotions) and what it does not (temperature), a sales channel and a store size.
+  promotions) and what it does not (temperature), a sales channel and a store size; ``retail_plan`` the
+  promotions and holidays of the 14 days after it.
 - ``sequences``: labelled sequences of different lengths (sine, square, sawtooth waves) for classification.
 """
 
@@ -23,7 +24,12 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-__all__ = ["load_airline", "load_us_employment", "make_demo_series", "make_retail_panel", "make_sequences", "DATASETS"]
+from .exceptions import ConfigError
+
+PLAN_DAYS = 14  # the retail panel is drawn with this many days after it, which make_retail_plan gives
+
+__all__ = ["load_airline", "load_us_employment", "make_demo_series", "make_retail_panel", "make_retail_plan",
+           "make_sequences", "DATASETS"]
 
 
 def _shipped(name: str, **read) -> pd.DataFrame:
@@ -58,6 +64,17 @@ def make_demo_series(n: int = 800, *, seed: int = 0) -> pd.DataFrame:
     return pd.DataFrame({"step": t.astype(int), "value": value})
 
 
+def make_retail_plan(n_series: int = 50, days: int = 14, *, seed: int = 0) -> pd.DataFrame:
+    """The ``days`` after ``make_retail_panel``'s data as a retailer knows them in advance: ``date``, ``store``,
+    ``promo`` (the promotion plan), ``holiday``. What ``lstmkit predict --future`` takes."""
+    if not 1 <= days <= PLAN_DAYS:
+        raise ConfigError(f"the retail plan covers 1 to {PLAN_DAYS} days; got {days}.")
+    full = _retail(n_series, 730, PLAN_DAYS, "2022-01-01", seed)
+    first = full["date"].min() + pd.Timedelta(days=730)
+    later = full[(full["date"] >= first) & (full["date"] < first + pd.Timedelta(days=days))]
+    return later[["date", "store", "promo", "holiday"]].reset_index(drop=True)
+
+
 def make_retail_panel(n_series: int = 50, days: int = 730, *, start: str = "2022-01-01", seed: int = 0) -> pd.DataFrame:
     """Daily unit sales of ``n_series`` stores, columns ``date``, ``store``, ``sales``, ``promo`` (0/1, planned
     ahead), ``holiday`` (0/1, US federal holidays), ``temperature`` (degC, observed), ``channel`` (text) and
@@ -67,9 +84,16 @@ def make_retail_panel(n_series: int = 50, days: int = 730, *, start: str = "2022
             * (1 + 0.01 (temperature - 15)) * noise; promotion lifts +30 % to +80 %, promotions on about 1 day
             in 12 (in runs of 1-3 days), stores closed-ish on holidays (-60 %).
     """
+    full = _retail(n_series, days, PLAN_DAYS, start, seed)
+    return full[full["date"] < full["date"].min() + pd.Timedelta(days=days)].reset_index(drop=True)
+
+
+def _retail(n_series: int, days: int, plan: int, start: str, seed: int) -> pd.DataFrame:
+    """``days`` of history and ``plan`` days after them, drawn together (the plan continues the history)."""
     from pandas.tseries.holiday import USFederalHolidayCalendar
 
     rng = np.random.default_rng(seed)
+    days += plan
     dates = pd.date_range(start, periods=days, freq="D")
     holidays = dates.isin(USFederalHolidayCalendar().holidays(dates[0], dates[-1])).astype(int)
     t = np.arange(days)
@@ -83,7 +107,7 @@ def make_retail_panel(n_series: int = 50, days: int = 730, *, start: str = "2022
             promo[begin : begin + rng.integers(1, 4)] = 1
         temperature = season + rng.normal(0, 3, days)
         lift = rng.uniform(0.3, 0.8)
-        mean = (level * weekly[dates.dayofweek] * (1 + 0.0004 * t) * (1 + lift * promo) * (1 - 0.6 * holidays)
+        mean = (level * weekly[dates.day_of_week] * (1 + 0.0004 * t) * (1 + lift * promo) * (1 - 0.6 * holidays)
                 * (1 + 0.01 * (temperature - 15)))
         sales = np.maximum(mean * rng.lognormal(0, 0.08, days), 0).round(1)
         parts.append(pd.DataFrame({
@@ -116,5 +140,7 @@ DATASETS: dict[str, tuple[Callable[[], pd.DataFrame], str]] = {
     "us_employment": (load_us_employment, "US employment, 22 sectors x 120 months, long (public domain)"),
     "demo": (make_demo_series, "the PyTorch tutorial's noisy periodic sequence (generated)"),
     "retail": (make_retail_panel, "daily sales, 50 stores x 2 years, promotions (generated)"),
+    "retail_plan": (make_retail_plan, "the 14 days after retail: promotions and holidays (generated)"),
     "sequences": (make_sequences, "240 labelled waves of 40-120 steps, to classify (generated)"),
+    "sequences_test": (lambda: make_sequences(120, seed=1), "120 more such waves, to test a classifier (generated)"),
 }

@@ -96,13 +96,18 @@ class Estimator:
         resume: bool = False,
         device: torch.device | None = None,
         data: tuple = (),
+        init: dict | None = None,
     ) -> None:
         """Seed, build ``build(net_config)`` on the training device, run ``training.fit``, and keep the best
         weights on the CPU in eval mode as ``net_`` (with ``history_``). ``train``/``val`` are batch sources
-        already on ``device``; ``data`` (numpy arrays) goes into the checkpoint's fingerprint."""
+        already on ``device``; ``data`` (numpy arrays) goes into the checkpoint's fingerprint; ``init`` (a
+        state dict of the same network) replaces the random initial weights (fine-tuning)."""
         device = device or resolve_device(train_config.device)
         torch.manual_seed(train_config.seed)  # weight init and dropout
-        net = build(net_config).to(device)
+        net = build(net_config)
+        if init is not None:
+            _load_initial(net, init)
+        net = net.to(device)
         self.history_ = fit(
             net,
             train,
@@ -159,6 +164,20 @@ class Estimator:
         except (KeyError, TypeError, ValueError, RuntimeError) as err:
             raise ModelFileError(f"model folder {str(directory)!r} is damaged: {err}") from None
         return model
+
+
+def _load_initial(net: nn.Module, init: dict) -> None:
+    """Start ``net`` from ``init``'s weights; a network of another shape is one clear error."""
+    own = net.state_dict()
+    wrong = [f"{k} {tuple(init[k].shape)} vs {tuple(v.shape)}" for k, v in own.items() if k in init and init[k].shape != v.shape]
+    missing = [k for k in own if k not in init]
+    if wrong or missing:
+        raise ConfigError(
+            "init_from: the trained model's network has another shape than this one "
+            f"({', '.join(wrong[:2] or missing[:2])}): train with the same hidden size, layers, horizon, inputs "
+            "and quantiles, or train from scratch."
+        )
+    net.load_state_dict(init)
 
 
 def load(directory: str | Path) -> Estimator:

@@ -39,22 +39,42 @@ class Columns:
     id_col: str | None = None
     features: tuple[str, ...] = field(default_factory=tuple)
     categorical: tuple[str, ...] = field(default_factory=tuple)
+    future: tuple[str, ...] = field(default_factory=tuple)  # numeric, known for the forecast steps too
+    future_categorical: tuple[str, ...] = field(default_factory=tuple)
+    static: tuple[str, ...] = field(default_factory=tuple)  # numeric, constant within a series
+    static_categorical: tuple[str, ...] = field(default_factory=tuple)
     date_format: str | None = None  # how the time column's text reads (dates.parse_times), kept for predict
     dayfirst: bool = False
 
     def __post_init__(self) -> None:
-        named = [self.target, self.time_col, self.id_col, *self.features, *self.categorical]
+        named = [self.target, self.time_col, self.id_col, *self.features, *self.categorical, *self.future,
+                 *self.future_categorical, *self.static, *self.static_categorical]
         named = [c for c in named if c is not None]
         repeated = sorted({c for c in named if named.count(c) > 1})
         if repeated:
             raise ConfigError(
-                f"column(s) {repeated} are given more than one role (target, time, id, feature, categorical). "
+                f"column(s) {repeated} are given more than one role (target, time, id, feature, categorical, "
+                "future, static). "
                 "Give each column one role; the target is always an input, so do not list it in --features."
             )
 
     @property
     def used(self) -> list[str]:
-        return [c for c in (self.id_col, self.time_col, self.target, *self.features, *self.categorical) if c]
+        return [c for c in (self.id_col, self.time_col, self.target, *self.features, *self.categorical,
+                            *self.future, *self.future_categorical, *self.static, *self.static_categorical) if c]
+
+    @property
+    def numeric(self) -> tuple[str, ...]:
+        return (*self.features, *self.future, *self.static)
+
+    @property
+    def continuous(self) -> list[str]:
+        """The columns a Preparer scales, in its statistics' order: target, features, future, static."""
+        return [c for c in (self.target, *self.numeric) if c is not None]
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        return (*self.categorical, *self.future_categorical, *self.static_categorical)
 
 
 def load_frame(
@@ -180,22 +200,24 @@ def _read_parquet(path: Path, columns: list[str] | None) -> pd.DataFrame:
     return frame
 
 
-def read_table(source: str | Path | pd.DataFrame | np.ndarray, columns: Columns) -> pd.DataFrame:
+def read_table(source: str | Path | pd.DataFrame | np.ndarray, columns: Columns, *, future: bool = False) -> pd.DataFrame:
     """Return the used columns of ``source``, checked, each series sorted by time.
 
     The result has a fresh RangeIndex; series (when ``id_col`` is set) are contiguous, in the order of
     their first appearance, and within each series rows are in time order (or file order without a time
     column). The target and numeric features are float64 (float32 columns stay float32: half the memory
-    for long data), categorical columns are strings. The caller's data is never modified.
+    for long data), categorical columns are strings. The caller's data is never modified. ``future``: the
+    rows are future rows, whose target (and past inputs) may all be empty.
     """
     frame = load_frame(source, columns.used)
     require_columns(frame, columns.used)
     # Whole columns are replaced below, never written into, so a shallow copy protects the caller's frame;
     # a Parquet file read column-wise already has exactly the used columns (no copy at all then).
     frame = frame.copy(deep=False) if list(frame.columns) == columns.used else frame[columns.used].copy(deep=False)
-    for name in filter(None, (columns.target, *columns.features)):
-        frame[name] = _numeric(frame[name], name, is_target=name == columns.target)
-    for name in columns.categorical:
+    for name in filter(None, (columns.target, *columns.numeric)):
+        frame[name] = _numeric(frame[name], name, is_target=name == columns.target,
+                               may_be_empty=future and name not in columns.future)
+    for name in columns.categories:
         frame[name] = frame[name].astype("string").fillna("<missing>").astype(str)
     if columns.id_col:
         frame[columns.id_col] = frame[columns.id_col].astype(str)
@@ -214,7 +236,7 @@ def read_table(source: str | Path | pd.DataFrame | np.ndarray, columns: Columns)
     return frame
 
 
-def _numeric(values: pd.Series, name: str, *, is_target: bool) -> pd.Series:
+def _numeric(values: pd.Series, name: str, *, is_target: bool, may_be_empty: bool = False) -> pd.Series:
     role = "target" if is_target else "feature"
     if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
         converted = _to_numbers(values, name)
@@ -235,7 +257,7 @@ def _numeric(values: pd.Series, name: str, *, is_target: bool) -> pd.Series:
         values = converted
     if values.dtype != np.float32:
         values = _float64(values, name)
-    if values.isna().all():
+    if values.isna().all() and not may_be_empty:
         raise DataError(f"{role} column {name!r} has no values: all {len(values)} are missing. Choose another column.")
     infinite = np.isinf(values.to_numpy())
     if infinite.any():
@@ -292,3 +314,10 @@ def _sort_and_check_unique(frame: pd.DataFrame, columns: Columns) -> pd.DataFram
             f"first {first[columns.time_col]}. Keep one row per timestamp (aggregate or drop duplicates).{hint}"
         )
     return frame.drop(columns="__order__", errors="ignore")
+
+
+def split_by_kind(frame: pd.DataFrame, wanted: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(numeric, categorical) among the ``wanted`` columns of ``frame``: text columns are categorical."""
+    require_columns(frame, wanted)
+    numeric = tuple(c for c in wanted if pd.api.types.is_numeric_dtype(frame[c]))
+    return numeric, tuple(c for c in wanted if c not in numeric)

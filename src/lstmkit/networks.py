@@ -4,7 +4,8 @@
   run straight through ``nn.LSTM``; whole sequences of different lengths run packed (so padding never
   changes an output), or step by step with a relu cell (``layers.ReluLSTM``).
 - ``ForecastNet``: the encoder over a window (optionally normalised per window), a linear head that emits
-  all H steps at once (or Q quantiles of each).
+  all H steps at once (or Q quantiles of each); with known-future or static covariates, a decoder adds, to
+  each step, a small MLP of [encoder state, that step's future covariates, the static ones, the step].
 - ``SequenceNet``: the encoder over a whole sequence, beside the FCN branch for LSTM-FCN; a linear head of K
   outputs (class logits or regression values).
 
@@ -105,13 +106,26 @@ class NetConfig:
     window_norm: Literal["none", "mean", "last"] = "last"
     n_normalised: NonNegativeInt = 1  # leading channels that window_norm applies to; channel 0 is the target
     quantiles: tuple[float, ...] = ()  # a quantile head: ascending, 0.5 included; () for a point head
+    n_future: NonNegativeInt = 0  # known-future channels: the block before the static ones (prep.blocks)
+    n_static: NonNegativeInt = 0  # static channels: the last ones
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "quantiles", tuple(float(q) for q in self.quantiles))  # JSON gives a list
         if self.quantiles and (0.5 not in self.quantiles or list(self.quantiles) != sorted(set(self.quantiles))):
             raise ValueError(f"quantiles must ascend and include 0.5; got {list(self.quantiles)}")
-        if self.n_normalised > self.input_size:
-            raise ValueError(f"n_normalised = {self.n_normalised} exceeds input_size = {self.input_size}")
+        if self.n_normalised + self.n_future + self.n_static > self.input_size:
+            raise ValueError(f"n_normalised + n_future + n_static = {self.n_normalised + self.n_future + self.n_static}"
+                             f" exceeds input_size = {self.input_size}")
+
+    @property
+    def future_slice(self) -> slice:
+        """The known-future channels of an input row."""
+        end = self.input_size - self.n_static
+        return slice(end - self.n_future, end)
+
+    @property
+    def decodes(self) -> bool:
+        return bool(self.n_future or self.n_static)
 
 
 class ForecastNet(nn.Module):
@@ -126,8 +140,12 @@ class ForecastNet(nn.Module):
     the head gives the median and positive (softplus) increments that are summed outwards from it.
     ``forward`` then returns the median; ``quantiles`` all Q.
 
-    forward(x): (N, L, F) -> (N, H)
-    quantiles(x): (N, L, F) -> (N, H, Q)
+    With known-future covariates (``n_future`` channels, Fk) and static ones (``n_static``, Fs), each step
+    j also gets MLP([state, future_j, static, one-hot j]) (MQ-RNN's local decoder): a step's covariates move
+    that step's forecast only.
+
+    forward(x, future=None): (N, L, F), (N, H, Fk) -> (N, H)
+    quantiles(x, future=None): (N, L, F), (N, H, Fk) -> (N, H, Q)
     """
 
     def __init__(self, config: NetConfig) -> None:
@@ -137,46 +155,70 @@ class ForecastNet(nn.Module):
         self.n_quantiles = len(config.quantiles)
         self.median = config.quantiles.index(0.5) if config.quantiles else 0
         self.head = nn.Linear(config.hidden_size, config.horizon * max(self.n_quantiles, 1))
+        self.decoder = None
+        if config.decodes:
+            width = config.hidden_size + config.n_future + config.n_static + config.horizon
+            self.decoder = nn.Sequential(
+                nn.Linear(width, config.hidden_size), nn.ReLU(), nn.Linear(config.hidden_size, max(self.n_quantiles, 1))
+            )
+            self.register_buffer("steps", torch.eye(config.horizon), persistent=False)  # (H, H) one-hot step
 
-    def forward(self, x: Tensor) -> Tensor:
-        y = self._unscaled(x)  # (N, H) or (N, H, Q)
+    def forward(self, x: Tensor, future: Tensor | None = None) -> Tensor:
+        y = self._unscaled(x, future)  # (N, H) or (N, H, Q)
         return y[..., self.median] if self.n_quantiles else y  # (N, H)
 
-    def quantiles(self, x: Tensor) -> Tensor:
-        """All Q quantiles of each step, ascending. x: (N, L, F) -> (N, H, Q)"""
+    def quantiles(self, x: Tensor, future: Tensor | None = None) -> Tensor:
+        """All Q quantiles of each step, ascending. x: (N, L, F), future: (N, H, Fk) -> (N, H, Q)"""
         if not self.n_quantiles:
             raise ValueError("this network has a point head; it was not trained with quantiles")
-        return self._unscaled(x)
+        return self._unscaled(x, future)
 
-    def _unscaled(self, x: Tensor) -> Tensor:
-        y, loc, scale = self._forward(x)  # (N, H[, Q]), (N, 1)
+    def _unscaled(self, x: Tensor, future: Tensor | None = None) -> Tensor:
+        y, loc, scale = self._forward(x, future)  # (N, H[, Q]), (N, 1)
         if loc is None:
             return y
         if y.dim() == 3:
             loc, scale = loc[..., None], scale[..., None]  # (N, 1, 1)
         return y * scale + loc  # back to the input's scale
 
-    def loss(self, x: Tensor, y: Tensor, loss_fn: nn.Module) -> Tensor:
+    def loss(self, inputs: Tensor | tuple[Tensor, Tensor], y: Tensor, loss_fn: nn.Module) -> Tensor:
         """Training loss, measured relative to each window (so every window weighs the same whatever
-        its level) when window_norm is on. x: (N, L, F), y: (N, H) -> scalar"""
-        y_hat, loc, scale = self._forward(x)  # (N, H) or (N, H, Q)
+        its level) when window_norm is on. inputs: x (N, L, F) or (x, future (N, H, Fk)), y: (N, H) -> scalar"""
+        x, future = inputs if isinstance(inputs, tuple) else (inputs, None)
+        y_hat, loc, scale = self._forward(x, future)  # (N, H) or (N, H, Q)
         if loc is None:
             return loss_fn(y_hat, y)
         return loss_fn(y_hat, (y - loc) / scale)
 
-    def _forward(self, x: Tensor) -> tuple[Tensor, Tensor | None, Tensor | None]:
+    def _forward(self, x: Tensor, future: Tensor | None = None) -> tuple[Tensor, Tensor | None, Tensor | None]:
         """-> head output (N, H) in window units, target loc (N, 1) and scale (N, 1) (None without norm)"""
         loc, scale = self._window_stats(x)  # (N, 1, C) each, or None
         if loc is not None:
             c = self.config.n_normalised
             scaled = (x[..., :c] - loc) / scale  # (N, L, C)
             x = scaled if c == x.shape[-1] else torch.cat([scaled, x[..., c:]], dim=-1)  # (N, L, F)
-        y = self.head(self.encoder(x))  # (N, H * Q)  from the state after the last observed step
+        state = self.encoder(x)  # (N, D)  after the last observed step
+        y = self.head(state)  # (N, H * Q)
+        if self.decoder is not None:
+            y = y + self._decode(state, x, future).reshape(len(y), -1)  # (N, H * Q)
         if self.n_quantiles:
             y = self._ordered(y.view(len(y), self.config.horizon, self.n_quantiles))  # (N, H, Q)
         if loc is None:
             return y, None, None
         return y, loc[:, :, 0], scale[:, :, 0]
+
+    def _decode(self, state: Tensor, x: Tensor, future: Tensor | None) -> Tensor:
+        """The local decoder: (N, D), (N, L, F), (N, H, Fk) -> (N, H, Q or 1)"""
+        n, h = len(state), self.config.horizon
+        parts = [state[:, None, :].expand(n, h, -1)]  # (N, H, D)
+        if self.config.n_future:
+            if future is None:
+                raise ValueError("this network forecasts with known-future covariates: pass future (N, H, Fk)")
+            parts.append(future)  # (N, H, Fk)
+        if self.config.n_static:
+            parts.append(x[:, -1:, x.shape[-1] - self.config.n_static :].expand(n, h, -1))  # (N, H, Fs)
+        parts.append(self.steps.expand(n, h, h))  # (N, H, H)
+        return self.decoder(torch.cat(parts, dim=-1))  # (N, H, Q)
 
     def _ordered(self, raw: Tensor) -> Tensor:
         """Non-crossing quantiles: the median, then softplus increments summed outwards. (N, H, Q) -> same"""

@@ -5,12 +5,21 @@ statistics to any rows (training, test or new data) and returns a ``Panel``: one
 buffer holding every series back to back, which the window code indexes into. The whole fitted state
 is plain numbers and strings (``to_dict``/``from_dict``), saved as JSON inside the model.
 
-Buffer columns, in order: the target, numeric features, the missing-target indicator (optional),
-one-hot columns of each categorical feature.
+Buffer columns, in three blocks (``Preparer.blocks``):
+
+    past     the target, numeric features, the missing-target indicator (optional), one-hot categorical
+             features: known up to the forecast origin only
+    future   known-future numeric columns, their one-hot categorical ones, calendar features, holiday flags:
+             known for the steps being forecast too
+    static   per-series numeric attributes, their one-hot categorical ones: constant within a series
+
+The target and past numeric features are scaled per series (``per_series``); known-future and static numeric
+columns are scaled over all series together, so a covariate keeps its level across series.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 import warnings
 from dataclasses import asdict, dataclass
@@ -20,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ._validation import build, one_of
+from .calendar import calendar_features, calendar_names, holiday_flags
 from .exceptions import ConfigError, DataError
 from .io import Columns
 
@@ -41,6 +51,8 @@ class PrepConfig:
     scaling: Literal["standard", "minmax", "robust", "none"] = "standard"
     missing_indicator: bool = False
     per_series: bool = True
+    calendar: tuple[str, ...] = ()  # calendar features derived from the time column (calendar.CALENDAR)
+    holidays: str | None = None  # a country code: a 0/1 holiday column from the holidays package
 
     def __post_init__(self) -> None:
         one_of("impute", self.impute, IMPUTE)
@@ -62,7 +74,7 @@ class PrepState:
     categories: dict[str, list[str]]
 
     def __post_init__(self) -> None:
-        width = len([c for c in (self.columns.target, *self.columns.features) if c is not None])
+        width = len(self.columns.continuous)
         rows = len(self.ids) if self.config.per_series else 1
         for name in ("fill", "loc", "scale"):
             table = np.asarray(getattr(self, name), dtype="float64")
@@ -73,10 +85,9 @@ class PrepState:
                 r, c = (int(i[0]) for i in np.nonzero(bad))
                 expected = "a finite number > 0" if name == "scale" else "a finite number"
                 raise ValueError(f"preparation.{name}[{r}][{c}] = {float(table[r, c])!r}, expected {expected}")
-        if set(self.categories) != set(self.columns.categorical):
-            raise ValueError(
-                f"preparation.categories has columns {sorted(self.categories)}, expected {list(self.columns.categorical)}"
-            )
+        expected = list(self.columns.categories)
+        if set(self.categories) != set(expected):
+            raise ValueError(f"preparation.categories has columns {sorted(self.categories)}, expected {expected}")
 
 
 @dataclass
@@ -113,9 +124,12 @@ class Preparer:
     def __init__(self, config: PrepConfig, columns: Columns) -> None:
         self.config = config
         self.columns = columns
-        self.continuous = [c for c in (columns.target, *columns.features) if c is not None]
+        self.continuous = columns.continuous
+        self.pooled = {*columns.future, *columns.static}  # scaled over all series together
         if config.missing_indicator and columns.target is None:
             raise ConfigError("missing_indicator marks a missing target, but no target column is set.")
+        if (config.calendar or config.holidays) and not columns.time_col:
+            raise ConfigError("calendar and holiday features come from the time column: name it with --time-col.")
 
     # ---- fit ---------------------------------------------------------------------------------------
     def fit(self, frame: pd.DataFrame, test_size: int = 0) -> Preparer:
@@ -133,6 +147,12 @@ class Preparer:
         self.fill_, self.loc_, self.scale_ = np.empty(shape), np.empty(shape), np.empty(shape)  # fill: for impute='mean'
         for c, name in enumerate(self.continuous):
             column = _kept(frame[name].to_numpy(dtype="float64"), keep)  # (T,) training rows of every series
+            if name in self.pooled and self.config.per_series:  # one set of statistics for every series
+                observed = column[~np.isnan(column)]
+                if not len(observed):
+                    raise DataError(f"column {name!r} has no observed value in the training rows. Drop that column.")
+                self.fill_[:, c], self.loc_[:, c], self.scale_[:, c] = self._column_stats(observed)
+                continue
             for g, (a, b) in enumerate(groups):
                 values = column[a:b]
                 observed = values[~np.isnan(values)]
@@ -145,8 +165,9 @@ class Preparer:
                     )
                 self.fill_[g, c], self.loc_[g, c], self.scale_[g, c] = self._column_stats(observed)
         self.categories_ = {
-            c: sorted(pd.unique(_kept(frame[c].to_numpy(), keep)).tolist()) for c in self.columns.categorical
+            c: sorted(pd.unique(_kept(frame[c].to_numpy(), keep)).tolist()) for c in list(self.columns.categories)
         }
+        _check_static(frame, self.columns)
         return self
 
     def _column_stats(self, values: np.ndarray) -> tuple[float, float, float]:
@@ -166,14 +187,28 @@ class Preparer:
         return mean, loc, scale if np.isfinite(scale) and scale > 1e-12 else 1.0
 
     # ---- transform ---------------------------------------------------------------------------------
+    def _layout(self) -> list[tuple[str, list[str]]]:
+        """(block, buffer column names) in buffer order: see the module."""
+        cols = self.columns
+        one_hot = lambda names: [f"{c}={v}" for c in names for v in self.categories_[c]]  # noqa: E731
+        past = [c for c in (cols.target, *cols.features) if c is not None]
+        past += [f"{cols.target}__missing"] if self.config.missing_indicator else []
+        future = [*cols.future, *one_hot(cols.future_categorical), *calendar_names(self.config.calendar, self.config.holidays)]
+        return [("past", past + one_hot(cols.categorical)), ("future", future),
+                ("static", [*cols.static, *one_hot(cols.static_categorical)])]
+
     @property
     def feature_names(self) -> list[str]:
-        names = list(self.continuous)
-        if self.config.missing_indicator:
-            names.append(f"{self.columns.target}__missing")
-        for col, cats in self.categories_.items():
-            names += [f"{col}={c}" for c in cats]
-        return names
+        return [name for _, names in self._layout() for name in names]
+
+    @property
+    def blocks(self) -> dict[str, tuple[int, int]]:
+        """{"past": (a, b), "future": (b, c), "static": (c, d)}: the buffer columns of each block."""
+        out, at = {}, 0
+        for block, names in self._layout():
+            out[block] = (at, at + len(names))
+            at += len(names)
+        return out
 
     def transform(self, frame: pd.DataFrame) -> Panel:
         """Apply the fitted statistics to ``frame`` (checked by ``read_table``) and return a Panel."""
@@ -192,24 +227,26 @@ class Preparer:
         series = np.array([index[sid] for sid in ids], dtype=np.int64)
         offsets = np.concatenate([[0], np.cumsum(lengths)])
         row_series = np.repeat(series, lengths)  # (R,)
-        n_cont = len(self.continuous)
-        width = n_cont + int(self.config.missing_indicator) + sum(map(len, self.categories_.values()))
-        values = np.empty((len(frame), width), dtype=np.float32)  # (R, F), the only full-size output
+        names = self.feature_names
+        at = {name: i for i, name in enumerate(names)}
+        values = np.empty((len(frame), len(names)), dtype=np.float32)  # (R, F), the only full-size output
         target = np.full(len(frame), np.nan)
         for c, name in enumerate(self.continuous):  # column by column: temporaries stay one column wide
             raw = frame[name].to_numpy(dtype="float64")  # (R,)
             if c == 0 and self.columns.target:
                 target = raw.copy()  # a view would keep the whole table alive
             filled = self._impute(raw, c, offsets, row_series)  # raw itself when there is nothing to fill
-            values[:, c] = (filled - self.loc_[row_series, c]) / self.scale_[row_series, c]
-        column = n_cont
+            values[:, at[name]] = (filled - self.loc_[row_series, c]) / self.scale_[row_series, c]
         if self.config.missing_indicator:
-            values[:, column] = np.isnan(target)
-            column += 1
-        for name in self.categories_:
-            block = self._one_hot(frame[name], name)
-            values[:, column : column + block.shape[1]] = block
-            column += block.shape[1]
+            values[:, at[f"{self.columns.target}__missing"]] = np.isnan(target)
+        for name, cats in self.categories_.items():
+            first = at[f"{name}={cats[0]}"]
+            values[:, first : first + len(cats)] = self._one_hot(frame[name], name)
+        if self.config.calendar or self.config.holidays:
+            first, _ = self.blocks["future"]
+            first += len(self.columns.future) + sum(len(self.categories_[c]) for c in self.columns.future_categorical)
+            derived = self.derived(frame[self.columns.time_col])  # (R, K)
+            values[:, first : first + derived.shape[1]] = derived
         return Panel(
             values=values,
             offsets=offsets,
@@ -217,8 +254,41 @@ class Preparer:
             series=series,
             ids=ids,
             times=self._times(frame, offsets),
-            feature_names=self.feature_names,
+            feature_names=names,
         )
+
+    def derived(self, times) -> np.ndarray:
+        """(R, K) the calendar and holiday columns of ``times`` (the future block's last K columns)."""
+        times = pd.Series(times)
+        if not pd.api.types.is_datetime64_any_dtype(times):
+            raise DataError(
+                f"calendar and holiday features need dates in the time column {self.columns.time_col!r}; it holds "
+                f"{times.dtype} values like {times.iloc[0]!r}."
+            )
+        index = pd.DatetimeIndex(times)
+        parts = [calendar_features(index, self.config.calendar)]
+        if self.config.holidays:
+            parts.append(holiday_flags(index, self.config.holidays)[:, None])
+        return np.concatenate(parts, axis=1)
+
+    def extended(self, frame: pd.DataFrame, holdout: int = 0) -> tuple[Preparer, list[str]]:
+        """A copy that also knows the series of ``frame`` it has not seen: their statistics are fitted on their
+        own rows (all but the last ``holdout``), pooled columns keep the pooled ones. -> (copy, new ids)"""
+        ids, _ = series_runs(frame, self.columns.id_col)
+        new = [sid for sid in ids if sid not in set(self.ids_)] if self.config.per_series else []
+        if not new:
+            return self, []
+        rows = frame[frame[self.columns.id_col].astype(str).isin(set(new))]
+        fresh = Preparer(self.config, self.columns)
+        fresh.fit(rows, holdout)
+        out = copy.copy(self)
+        out.ids_ = [*self.ids_, *fresh.ids_]
+        pooled = [c for c, name in enumerate(self.continuous) if name in self.pooled]
+        for name in ("fill_", "loc_", "scale_"):
+            added = getattr(fresh, name)
+            added[:, pooled] = getattr(self, name)[0, pooled]
+            setattr(out, name, np.concatenate([getattr(self, name), added]))
+        return out, fresh.ids_
 
     def _times(self, frame: pd.DataFrame, offsets: np.ndarray) -> list[pd.Index]:
         if self.columns.time_col:
@@ -305,6 +375,23 @@ class Preparer:
         prep.scale_ = np.array(state.scale, dtype="float64").reshape(-1, n_cont)
         prep.categories_ = {k: list(v) for k, v in state.categories.items()}
         return prep
+
+
+def _check_static(frame: pd.DataFrame, columns: Columns) -> None:
+    """Static attributes must not change within a series."""
+    for name in (*columns.static, *columns.static_categorical):
+        if not columns.id_col:
+            changing = frame[name].nunique(dropna=False) > 1
+            where = "the series"
+        else:
+            counts = frame.groupby(columns.id_col, sort=False)[name].nunique(dropna=False)
+            changing = (counts > 1).any()
+            where = f"series {counts.index[counts > 1][0]!r}" if changing else ""
+        if changing:
+            raise DataError(
+                f"static column {name!r} changes within {where}; a static attribute is constant per series. Pass a "
+                "column that changes over time with --features (past) or --future-features (known ahead)."
+            )
 
 
 def _kept(values: np.ndarray, keep: np.ndarray) -> np.ndarray:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import enum
 import os
 import subprocess
 import sys
-import tomllib
 
-import enum
 import pytest
+import tomllib
 import typer
 
 from lstmkit.cli import app

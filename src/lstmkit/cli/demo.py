@@ -53,7 +53,7 @@ def datasets(
         width = max(map(len, DATASETS))
         for key, (_, description) in DATASETS.items():
             out.print(f"{key:<{width}}  {description}", highlight=False)
-        out.print(f"\nWrite one with: lstmkit datasets NAME --out NAME.csv", highlight=False)
+        out.print("\nWrite one with: lstmkit datasets NAME --out NAME.csv", highlight=False)
         return
     if name not in DATASETS:
         raise ConfigError(f"no dataset {name!r}; lstmkit has {', '.join(DATASETS)}.{did_you_mean(name, DATASETS)}")

@@ -46,6 +46,7 @@ def evaluate(
     intervals: Annotated[Optional[str], typer.Option(help=INTERVALS_HELP + " Scored: coverage, width, interval score.")] = None,
     interval_method: Annotated[IntervalMethod, typer.Option(help=METHOD_HELP)] = IntervalMethod.adaptive,
     baselines: Annotated[Optional[str], typer.Option(help="Baselines, comma-separated, or 'all' (naive, seasonal_naive, drift, mean); ets, arima with lstmkit[classical]. [default: naive,seasonal_naive]")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Refuse series the model was not trained on (else score them with their own scaling).")] = False,
     by_series: Annotated[bool, typer.Option("--by-series", help="Also score each series of a panel on its own (JSON: by_series).")] = False,
     series: Annotated[Optional[str], typer.Option(help="The series of a panel to plot [default: the first].")] = None,
     sep: SepOption = None,
@@ -66,7 +67,7 @@ def evaluate(
             evaluation.metrics, f"{data}: {evaluation.metrics['n']} sequences")
     else:
         evaluation = model.evaluate(frame, test_size=test_size, intervals=levels_of(intervals),
-                                    interval_method=interval_method.value, baselines=baselines)
+                                    interval_method=interval_method.value, baselines=baselines, strict=strict)
         table = evaluation.rolling
         tables = [metrics_table(evaluation.metrics, f"{data}: last {evaluation.rolling.shape[0]} points")]
         if evaluation.levels:
@@ -98,6 +99,8 @@ def predict(
     steps: Annotated[Optional[int], typer.Option(help="Steps beyond the end [default: the horizon] (forecasters).")] = None,
     intervals: Annotated[Optional[str], typer.Option(help=INTERVALS_HELP + " (forecasters)")] = None,
     interval_method: Annotated[IntervalMethod, typer.Option(help=METHOD_HELP)] = IntervalMethod.conformal,
+    future: Annotated[Optional[Path], typer.Option(help="The known-future values (time, id and those columns) for the steps to forecast; or give them as rows with an empty target at the end of DATA.")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Refuse series the model was not trained on (else forecast them from their own history).")] = False,
     sep: SepOption = None,
     decimal: DecimalOption = ".",
     thousands: ThousandsOption = None,
@@ -112,7 +115,8 @@ def predict(
         table = model.predict_proba(read_data(data, sep, decimal, thousands))
         what = "sequences"
     else:
-        table = model.predict(read_data(data, sep, decimal, thousands), steps=steps, intervals=levels_of(intervals), interval_method=interval_method.value)
+        table = model.predict(read_data(data, sep, decimal, thousands), steps=steps, strict=strict,
+                              future=read_data(future, sep, decimal, thousands) if future else None, intervals=levels_of(intervals), interval_method=interval_method.value)
         what = "forecasts"
     write_atomic(output, lambda tmp: table.to_csv(tmp, index=False))
     err.print(f"wrote {len(table)} {what} to {output}")

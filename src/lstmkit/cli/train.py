@@ -10,6 +10,7 @@ import typer
 from ..artifact import check_model_target
 from ..checkpoints import checkpoint_path
 from ..distributed import finish_distributed, is_main_process
+from ..estimator import load
 from ..exceptions import ConfigError
 from ..forecasting.forecaster import Forecaster
 from ..sequences.classifier import SequenceClassifier
@@ -55,6 +56,12 @@ def train(
     step_col: Annotated[Optional[str], typer.Option(help="Column that orders each sequence's rows (classify task) [default: file order].")] = None,
     features: Annotated[Optional[str], typer.Option(help="Numeric inputs, comma-separated [classify default: every other numeric column].")] = None,
     categorical: Annotated[Optional[str], typer.Option(help="Categorical features (one-hot encoded), comma-separated.")] = None,
+    future_features: Annotated[Optional[str], typer.Option(help="Columns known ahead (holidays, promotions; numeric or text), comma-separated: the forecast uses their future values.")] = None,
+    static: Annotated[Optional[str], typer.Option(help="Per-series attributes, constant within a series, comma-separated.")] = None,
+    calendar: Annotated[Optional[str], typer.Option(help="Calendar inputs from the time column: auto, or e.g. dayofweek,month.")] = None,
+    holidays: Annotated[Optional[str], typer.Option(help="Public holidays of a country as an input, e.g. US (pip install 'lstmkit[holidays]').")] = None,
+    window_norm_features: Annotated[Optional[str], typer.Option(help="Past features to normalise per window like the target [default: none; the others keep their level].")] = None,
+    init_from: Annotated[Optional[Path], typer.Option(help="Start from this trained model's weights (same network shape): fine-tuning.")] = None,
     lookback: Annotated[Optional[int], typer.Option(help="Steps the model sees [default: 2 seasons, at least 24].")] = None,
     horizon: Annotated[Optional[int], typer.Option(help="Steps it predicts at once [default: one season].")] = None,
     test_size: Annotated[int, typer.Option(help="Last N steps of each series held out from training entirely.")] = 0,
@@ -104,7 +111,8 @@ def train(
                   test_size=test_size or None, season=season, window_norm=window_norm,
                   missing_indicator=missing_indicator or None, loss=loss,
                   steps_per_epoch=steps_per_epoch, val_size=val_size, quantiles=quantiles,
-                  resume=resume or None)  # None: not set
+                  resume=resume or None, future_features=future_features, static=static, calendar=calendar,
+                  holidays=holidays, window_norm_features=window_norm_features, init_from=init_from)  # None: not set
         _train_classifier(read_data(data, sep, decimal, thousands), out_dir, shared, sequence_col=sequence_col, label_col=label_col, step_col=step_col,
                           features=features, categorical=categorical, arch=arch, cell_activation=cell_activation,
                           class_weight=class_weight, val_fraction=val_fraction, quiet=quiet)
@@ -119,12 +127,15 @@ def train(
         shared["loss"] = loss.value
     model = Forecaster(
         lookback=lookback, horizon=horizon, missing_indicator=missing_indicator, steps_per_epoch=steps_per_epoch,
-        val_size=val_size, season=season, quantiles=levels_of(quantiles), **shared,
+        val_size=val_size, season=season, quantiles=levels_of(quantiles), window_norm_features=names_of(window_norm_features),
+        **shared,
     )
     model.fit(
         read_data(data, sep, decimal, thousands), target=target, time_col=time_col, id_col=id_col,
-        features=names_of(features), categorical=names_of(categorical), test_size=test_size,
-        date_format=date_format, dayfirst=dayfirst, checkpoint_dir=checkpoint_path(out_dir), resume=resume,
+        features=names_of(features), categorical=names_of(categorical), future_features=names_of(future_features),
+        static=names_of(static), calendar=calendar, holidays=holidays, test_size=test_size, date_format=date_format,
+        dayfirst=dayfirst, init_from=load(init_from) if init_from else None, checkpoint_dir=checkpoint_path(out_dir),
+        resume=resume,
     )
     model.save(out_dir)  # under torchrun only rank 0 writes; the checkpoint goes once the model is saved
     finish_distributed()

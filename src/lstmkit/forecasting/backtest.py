@@ -168,7 +168,7 @@ def _fold_size(fold_size: int | None, folds: int, test_size: int | None) -> int:
 
 def _frozen(fitted: FittedForecaster, data, folds, fold_size, levels, method, baselines, allow_in_sample):
     """The trained model at every fold: one data pass, each fold's forecasts batched."""
-    panel, buffer = fitted.panel(data)
+    fitted, panel, buffer = fitted.prepared(data, holdout=folds * fold_size, need=fitted.lookback + folds * fold_size + 1)
     fitted.check_length(panel, folds * fold_size)
     results = []
     for k in range(1, folds + 1):
@@ -210,7 +210,7 @@ def _refit(fit_fold, columns: Columns, data, folds, fold_size, levels, method, b
         part = _cut(frame, columns.id_col, (folds - k) * fold_size)
         model = fit_fold(part, fold_size)
         fitted = model.fitted()
-        panel, buffer = fitted.panel(part)
+        panel, buffer = fitted.panel(part)  # the fold's rows, its real known-future values included
         results.append((evaluate_panel(fitted, panel, buffer, fold_size, 0, levels, method, baselines), False))
         models.append(model)
     return results, models

@@ -18,7 +18,7 @@ import torch
 from torch import Tensor, nn
 
 from ..exceptions import ConfigError
-from .inference import predict_inputs
+from .inference import known_future, predict_inputs
 from .windows import gather_inputs
 
 __all__ = ["Calibration", "calibrate"]
@@ -76,8 +76,10 @@ def calibrate(
     if len(origins) > MAX_ORIGINS:
         keep = np.linspace(0, len(origins) - 1, MAX_ORIGINS).round().astype(np.int64)
         origins, series = origins[keep], series[keep]
-    x = gather_inputs(buffer, torch.as_tensor(origins, device=buffer.device), lookback)  # (O, L, F)
-    forecast = predict_inputs(net, x).cpu().numpy().astype("float64")  # (O, H), NaN where the input has a gap
+    at = torch.as_tensor(origins, device=buffer.device)
+    x = gather_inputs(buffer, at, lookback)  # (O, L, F)
+    future = known_future(net, buffer, at, horizon, offsets[1:][series] - 1)
+    forecast = predict_inputs(net, x, future=future).cpu().numpy().astype("float64")  # (O, H), NaN at a gap
     rows = origins[:, None] + np.arange(horizon)  # (O, H) target rows
     position = rows - offsets[:-1][series][:, None]
     inside = (position >= first[series][:, None]) & (position < end[series][:, None])

@@ -128,13 +128,15 @@ def evaluate_panel(
     history = fitted.prep.inverse_target(panel.values[:, 0], row_series)
     series_start = np.repeat(panel.offsets[:-1], panel.lengths)
     row_scale = np.repeat(fitted.mase_scale[panel.series], panel.lengths)
+    row_last = np.repeat(panel.offsets[1:] - 1, panel.lengths)  # (R,) the last row of each row's series
     season = fitted.season
 
     rows, _, ahead = fc.rolling(fitted.net, buffer, panel, fitted.lookback, test_size, end_gap)  # (N,), (N, H)
     zeros = np.zeros(len(rows), dtype=np.int64)
     rolling = {"lstm": fitted.prep.inverse_target(ahead[:, 0], row_series[rows])}
     actual = panel.target[rows]
-    roll_bands = _bands(fitted, buffer, rows, zeros, row_series[rows], rolling["lstm"], levels, interval_method, actual)
+    roll_bands = _bands(fitted, buffer, rows, zeros, row_series[rows], rolling["lstm"], levels, interval_method, actual,
+                        row_last[rows])
     for name, baseline in baselines.items():
         rolling[name] = baseline(history, series_start, rows, zeros, season)
 
@@ -144,7 +146,7 @@ def evaluate_panel(
     multi = {"lstm": fitted.prep.inverse_target(scaled, row_series[target_rows])}
     multi_bands = _bands(
         fitted, buffer, origin, step, row_series[target_rows], multi["lstm"], levels, interval_method,
-        panel.target[target_rows],
+        panel.target[target_rows], row_last[origin],
     )
     for name, baseline in baselines.items():
         multi[name] = baseline(history, series_start, origin, step, season)
@@ -172,10 +174,10 @@ def evaluate_panel(
     )
 
 
-def _bands(fitted: FittedForecaster, buffer, origin, step, series, forecast, levels, method, actual) -> dict:
+def _bands(fitted: FittedForecaster, buffer, origin, step, series, forecast, levels, method, actual, last) -> dict:
     if not levels:
         return {}
-    return iv.bounds(fitted, buffer, origin, step, series, forecast, levels, method, actual)
+    return iv.bounds(fitted, buffer, origin, step, series, forecast, levels, method, actual, last)
 
 
 def _row_labels(fitted: FittedForecaster, panel: Panel, rows: np.ndarray) -> dict:

@@ -13,7 +13,8 @@ Shape symbols:  S series   K steps after the end
 
 from __future__ import annotations
 
-from dataclasses import dataclass, make_dataclass
+import warnings
+from dataclasses import dataclass, make_dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,8 @@ from ..networks import ForecastNet, NetConfig
 from ..prep import Panel, Preparer, PrepState
 from ..training import TrainConfig
 from .calibration import Calibration
+from .future_rows import split_future
+from .metrics import seasonal_scale
 
 __all__ = ["FittedForecaster", "FittedSection", "ForecasterFile"]
 
@@ -68,6 +71,52 @@ class FittedForecaster:
         """``data`` read and prepared as the training data was: the Panel and its (R, F) buffer."""
         panel = self.prep.transform(read_table(data, self.columns))
         return panel, torch.from_numpy(panel.values)
+
+    def prepared(self, data, *, holdout: int = 0, strict: bool = False, need: int = 0):
+        """``data`` read, its future rows (empty targets at the end) left out, series the model never saw
+        added (``with_series``) and series shorter than ``need`` rows skipped with one warning.
+        -> (the FittedForecaster for this data, its Panel, the (R, F) buffer)"""
+        frame, _ = split_future(read_table(data, self.columns), self.columns)
+        fitted = self.with_series(frame, holdout, strict)
+        frame = fitted.drop_short(frame, need)
+        panel = fitted.prep.transform(frame)
+        return fitted, panel, torch.from_numpy(panel.values)
+
+    def with_series(self, frame: pd.DataFrame, holdout: int = 0, strict: bool = False) -> FittedForecaster:
+        """This model, also for the series of ``frame`` it never saw: their scaling and MASE scale fitted on
+        their own rows (all but the last ``holdout``), with a warning; ``strict`` refuses them instead."""
+        if strict:
+            _refuse_unknown(self.prep, frame)
+            return self
+        prep, new = self.prep.extended(frame, holdout)
+        if not new:
+            return self
+        warnings.warn(
+            f"{len(new)} series were not in the training data (e.g. {new[:3]}): their scaling was fitted on their "
+            f"own history{f' before the last {holdout} rows' if holdout else ''}, and the network forecasts them as "
+            "it learned. Pass strict=True (--strict) to refuse them instead.",
+            UserWarning, stacklevel=4,
+        )
+        scales = [seasonal_scale(rows[self.columns.target].to_numpy(dtype="float64")[: len(rows) - holdout], self.season)
+                  for _, rows in frame[frame[self.columns.id_col].isin(set(new))].groupby(self.columns.id_col, sort=False)]
+        return replace(self, prep=prep, mase_scale=np.concatenate([self.mase_scale, scales]),
+                       train_end=None if self.train_end is None else [*self.train_end, *([None] * len(new))])
+
+    def drop_short(self, frame: pd.DataFrame, need: int) -> pd.DataFrame:
+        """``frame`` without the series shorter than ``need`` rows (one warning); all of them short: an error."""
+        col = self.columns.id_col
+        if col is None or need <= 0:
+            return frame
+        lengths = frame.groupby(col, sort=False).size()
+        short = lengths < need
+        if short.all() or not short.any():
+            return frame  # check_length gives the error that names the first one
+        warnings.warn(
+            f"{int(short.sum())} of {len(lengths)} series are too short for the model (fewer than {need} rows, e.g. "
+            f"{list(lengths.index[short][:3])}) and were skipped.",
+            UserWarning, stacklevel=4,
+        )
+        return frame[~frame[col].isin(lengths.index[short])].reset_index(drop=True)
 
     def check_length(self, panel: Panel, test_size: int, end_gap: int = 0) -> None:
         """Every series must hold lookback rows before its test part (and ``end_gap`` rows after it)."""
@@ -135,6 +184,19 @@ class FittedSection:
                                  f"horizon = {self.horizon}")
             if not all(np.isfinite(s).all() for s in self.calibration.scores):
                 raise ValueError("fitted.calibration.scores hold values that are not finite")
+
+
+def _refuse_unknown(prep: Preparer, frame: pd.DataFrame) -> None:
+    """The strict check: every series of ``frame`` must be one the model was trained on."""
+    known = set(prep.ids_)
+    ids = pd.unique(frame[prep.columns.id_col].astype(str)) if prep.columns.id_col else ["0"]
+    unknown = [sid for sid in ids if sid not in known]
+    if unknown:
+        raise DataError(
+            f"{len(unknown)} series were not in the training data, e.g. {unknown[:3]}; the model knows "
+            f"{len(known)} series (e.g. {prep.ids_[:3]}). strict mode refuses them: leave out strict=True "
+            "(--strict) to forecast them from their own history, or retrain with them included."
+        )
 
 
 ForecasterFile = make_dataclass("ForecasterFile", [

@@ -11,6 +11,7 @@ Shape symbols:  S series   T history rows   C continuous columns   K steps forec
 
 from __future__ import annotations
 
+import logging
 import warnings
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -21,23 +22,27 @@ import pandas as pd
 import torch
 
 from .._validation import build, fraction, names, one_of, positive_int, to_builtin
+from ..calendar import resolve_calendar
 from ..config import read_config, split_config
 from ..estimator import Estimator
-from ..exceptions import ConfigError, DataError
-from ..io import Columns, read_table
+from ..exceptions import ConfigError
+from ..io import Columns, load_frame, read_table, split_by_kind
 from ..networks import WINDOW_NORMS, ForecastNet, NetConfig, PinballLoss
 from ..prep import Preparer, PrepConfig
 from ..progress import Reporter
 from ..training import TrainConfig, resolve_device
-from . import inference as fc
 from . import intervals as iv
 from .backtest import Backtest, run_backtest
 from .baselines import resolve_baselines
 from .evaluation import Evaluation, evaluate_panel
 from .fitted import FittedForecaster, ForecasterFile, restore
+from .future_rows import split_future
 from .plan import make_plan
+from .prediction import predict_arrays, predict_frame
 
 __all__ = ["Forecaster", "backtest"]
+
+log = logging.getLogger(__name__)
 
 
 class Forecaster(Estimator):
@@ -46,6 +51,9 @@ class Forecaster(Estimator):
     Parameters are stored as given; they are checked and defaults resolved in ``fit``. ``lookback`` and
     ``horizon`` default to two seasons and one season of the data's frequency (e.g. 24 and 12 for monthly
     data), ``season`` to the frequency's natural season.
+
+    ``window_norm`` expresses the target of each window relative to the window itself; the past numeric
+    features named in ``window_norm_features`` too, the other covariates keep their level (scaled).
 
     ``quantiles`` (e.g. ``[0.05, 0.95]``) trains a quantile head with the pinball loss instead of ``loss``; the
     median is added and is the point forecast, and ``interval_method="quantile"`` gives its intervals.
@@ -68,6 +76,7 @@ class Forecaster(Estimator):
         num_layers: int = 1,
         dropout: float = 0.0,
         window_norm: str = "last",
+        window_norm_features: Sequence[str] | None = None,
         scaling: str = "standard",
         impute: str = "interpolate",
         missing_indicator: bool = False,
@@ -91,6 +100,7 @@ class Forecaster(Estimator):
         self.num_layers = num_layers
         self.dropout = dropout
         self.window_norm = window_norm
+        self.window_norm_features = window_norm_features
         self.scaling = scaling
         self.impute = impute
         self.missing_indicator = missing_indicator
@@ -118,9 +128,14 @@ class Forecaster(Estimator):
         id_col: str | None = None,
         features: Sequence[str] | str | None = None,
         categorical: Sequence[str] | str | None = None,
+        future_features: Sequence[str] | str | None = None,
+        static: Sequence[str] | str | None = None,
+        calendar: Sequence[str] | str | None = None,
+        holidays: str | None = None,
         test_size: int = 0,
         date_format: str | None = None,
         dayfirst: bool = False,
+        init_from: Forecaster | None = None,
         reporter: Reporter | None = None,
         checkpoint_dir: str | Path | None = None,
         resume: bool = False,
@@ -128,42 +143,68 @@ class Forecaster(Estimator):
         """Fit on ``data`` (a path, DataFrame or array), holding out the last ``test_size`` rows of each
         series from everything: preparation statistics, training and validation.
 
+        Column roles: ``features`` / ``categorical`` are known up to the forecast origin only (past inputs);
+        ``future_features`` (numeric or text) are known for the forecast steps too (holidays, promotions, a
+        weather forecast): the network sees them over the lookback and over the H steps it forecasts;
+        ``static`` are per-series attributes (constant within a series). ``calendar`` ("auto" or names such as
+        "dayofweek,month") and ``holidays`` (a country code, the ``holidays`` extra) derive known-future
+        inputs from the time column. Rows at the end with an empty target are future rows, not training data.
+
         For an array, the target is column 0 (named ``y``) unless ``target`` names another. ``date_format``
         (e.g. ``"%d/%m/%Y"``) or ``dayfirst=True`` say how text dates read where the column cannot tell; the
-        model keeps them, so later data is read the same way.
+        model keeps them. ``init_from`` starts from a trained Forecaster's weights (same network shape).
         """
         self._check_params()
+        raw = load_frame(data)
+        target = target or _default_target(data)
+        future, future_cats = split_by_kind(raw, names(future_features))
+        statics, static_cats = split_by_kind(raw, names(static))
+        normalised = names(self.window_norm_features)
+        past = names(features)
+        unknown = [c for c in normalised if c not in past]
+        if unknown:
+            raise ConfigError(f"window_norm_features {unknown} are not among the past features {list(past)}.")
         columns = Columns(
-            target=target or _default_target(data), time_col=time_col, id_col=id_col,
-            features=names(features), categorical=names(categorical), date_format=date_format, dayfirst=dayfirst,
+            target=target, time_col=time_col, id_col=id_col,
+            features=(*normalised, *[c for c in past if c not in normalised]), categorical=names(categorical),
+            future=future, future_categorical=future_cats, static=statics, static_categorical=static_cats,
+            date_format=date_format, dayfirst=dayfirst,
         )
-        frame = read_table(data, columns)
+        frame, dropped = split_future(read_table(raw, columns), columns)
+        if len(dropped):
+            log.info("%d rows at the end have an empty target: future rows, left out of training", len(dropped))
         plan = make_plan(frame, columns, lookback=self.lookback, horizon=self.horizon, season=self.season,
                          val_size=self.val_size, test_size=test_size)
         frame = plan.drop_short_series(frame, columns)
         plan.check_missing(frame, columns)
-        prep = Preparer(PrepConfig(self.impute, self.scaling, self.missing_indicator), columns).fit(frame, test_size)
+        derived = dict(calendar=resolve_calendar(calendar, plan.freq), holidays=holidays)
+        prep = Preparer(PrepConfig(self.impute, self.scaling, self.missing_indicator, **derived), columns).fit(
+            frame, test_size)
         panel = prep.transform(frame)
-        del frame  # the panel holds what training needs; free the table before the buffers are made
+        del frame, raw  # the panel holds what training needs; free the table before the buffers are made
         self.batch_size_ = self.batch_size or plan.auto_batch_size(panel)
         self.train_config_ = build(TrainConfig, dict(
             batch_size=self.batch_size_, lr=self.lr, max_epochs=self.max_epochs, patience=self.patience,
             steps_per_epoch=self.steps_per_epoch, loss=self.loss, seed=self.random_state, device=self.device,
             precision=self.precision,
         ))
+        blocks = prep.blocks
         self.net_config_ = build(NetConfig, dict(
             input_size=len(panel.feature_names), horizon=plan.horizon, hidden_size=self.hidden_size,
             num_layers=self.num_layers, dropout=self.dropout, window_norm=self.window_norm,
-            n_normalised=len(prep.continuous), quantiles=self._quantile_levels(),
+            n_normalised=1 + len(normalised), quantiles=self._quantile_levels(),
+            n_future=blocks["future"][1] - blocks["future"][0], n_static=blocks["static"][1] - blocks["static"][0],
         ))
         device = resolve_device(self.device)
-        train, val = plan.batches(panel, device, self.batch_size_, self.steps_per_epoch, self.hidden_size)
+        future_slice = self.net_config_.future_slice if self.net_config_.n_future else None
+        train, val = plan.batches(panel, device, self.batch_size_, self.steps_per_epoch, self.hidden_size, future_slice)
         quantiles = self.net_config_.quantiles
         self._train(
             ForecastNet, self.net_config_, train, val, self.train_config_, reporter=reporter, device=device,
             loss_fn=PinballLoss(quantiles) if quantiles else None,
             checkpoint_dir=Path(checkpoint_dir) if checkpoint_dir else None, resume=resume,
             data=(panel.values, panel.offsets, np.array([plan.test_size, plan.val_size or -1])),
+            init=_initial_weights(init_from),
         )
         self._set_fitted(FittedForecaster(
             net=self.net_, prep=prep, lookback=plan.lookback, horizon=plan.horizon, season=plan.season,
@@ -214,33 +255,20 @@ class Forecaster(Estimator):
 
     # ---- forecasting -------------------------------------------------------------------------------
     def predict(
-        self, data, steps: int | None = None, *, intervals=None, interval_method: str = "conformal"
+        self, data, steps: int | None = None, *, future=None, intervals=None, interval_method: str = "conformal",
+        strict: bool = False,
     ) -> pd.DataFrame:
-        """Forecast the ``steps`` (default: horizon) rows after the end of each series in ``data``.
+        """Forecast the ``steps`` (default: horizon) rows after each series' last target in ``data``.
 
         Returns one row per (series, step): the id column (if any), the time column (continued at the
         inferred frequency; ``step`` without a time column) and ``forecast``, on the original scale; with
         ``intervals`` (e.g. ``[0.8, 0.95]``) also ``lower_<level>`` and ``upper_<level>`` for each level.
+        Known-future values come from rows at the end of ``data`` with an empty target, or from ``future``
+        (a path or DataFrame: time and id columns plus the known-future ones). A series never seen in training
+        is forecast from its own history (with a warning), unless ``strict``.
         """
-        fitted = self.fitted()
-        levels = iv.check_levels(intervals)
-        steps = positive_int("steps", self.horizon_ if steps is None else steps)
-        panel, buffer = fitted.panel(data)
-        fitted.check_length(panel, 0)
-        scaled = fc.future(fitted.net, buffer, panel, fitted.lookback, steps, recursive_ok=fitted.recursive_ok)
-        values = fitted.prep.inverse_target(scaled, panel.series)  # (S, K)
-        bands = {}
-        if levels:
-            origin = np.repeat(panel.offsets[1:], steps)
-            step = np.tile(np.arange(steps), len(panel.ids))
-            series = np.repeat(panel.series, steps)
-            bands = iv.bounds(fitted, buffer, origin, step, series, values.ravel(), levels, interval_method)
-        out = {fitted.time_name: fitted.future_times(panel, steps), "forecast": values.ravel()}
-        for key, (lower, upper) in bands.items():
-            out |= {f"lower_{key}": lower, f"upper_{key}": upper}
-        if fitted.columns.id_col:
-            out = {fitted.columns.id_col: np.repeat(np.array(panel.ids, dtype=object), steps), **out}
-        return pd.DataFrame(out)
+        return predict_frame(self.fitted(), data, steps, future=future, intervals=intervals,
+                             interval_method=interval_method, strict=strict)
 
     def predict_values(self, values: np.ndarray, steps: int | None = None, *, series: Sequence[str] | None = None) -> np.ndarray:
         """Fast path without pandas: forecasts from raw history arrays, for serving one or many series.
@@ -249,47 +277,11 @@ class Forecaster(Estimator):
         (target, then numeric features), original scale, no NaN. series: the ids of the S series (needed
         only for a model trained on several). Returns (K,) or (S, K) forecasts on the original scale.
         """
-        fitted = self.fitted()
-        prep = fitted.prep
-        if fitted.columns.categorical or prep.config.missing_indicator:
-            raise ConfigError(
-                "predict_values takes the continuous columns only; this model also uses categorical columns or "
-                "a missing indicator. Use predict(DataFrame) instead."
-            )
-        values = np.asarray(values, dtype=np.float64)
-        single = values.ndim == 2
-        batch = values[None] if single else values  # (S, T, C)
-        n_cont = len(prep.continuous)
-        if batch.ndim != 3 or batch.shape[2] != n_cont or batch.shape[1] < fitted.lookback:
-            raise DataError(
-                f"values must be (T, {n_cont}) or (S, T, {n_cont}) with T >= lookback={fitted.lookback} (columns "
-                f"{', '.join(prep.continuous)}); got shape {values.shape}."
-            )
-        index = self._series_index(series, len(batch))
-        window = batch[:, -fitted.lookback :]  # (S, L, C)
-        if not np.isfinite(window).all():
-            raise DataError("values hold NaN or inf in the last lookback rows; fill them or use predict(DataFrame).")
-        scaled = (window - prep.loc_[index][:, None]) / prep.scale_[index][:, None]
-        x = torch.from_numpy(scaled.astype(np.float32))
-        out = fc.predict_inputs(fitted.net, x, steps or fitted.horizon, recursive_ok=fitted.recursive_ok).numpy()
-        out = prep.inverse_target(out, index)  # (S, K)
-        return out[0] if single else out
-
-    def _series_index(self, series: Sequence[str] | None, n: int) -> np.ndarray:
-        """(S,) positions of the given series ids in the fitted statistics."""
-        ids = self.prep_.ids_
-        if series is None:
-            if len(ids) > 1:
-                raise ConfigError(f"this model knows {len(ids)} series; pass series=[ids] for the rows.")
-            return np.zeros(n, dtype=np.int64)
-        known = {sid: i for i, sid in enumerate(ids)}
-        unknown = [s for s in series if str(s) not in known]
-        if unknown:
-            raise DataError(f"series {unknown[:3]} were not in the training data; the model knows {len(known)}.")
-        return np.array([known[str(s)] for s in series], dtype=np.int64)
+        return predict_arrays(self.fitted(), values, steps, series=series)
 
     def evaluate(
-        self, data, test_size: int | None = None, *, intervals=None, interval_method: str = "adaptive", baselines=None
+        self, data, test_size: int | None = None, *, intervals=None, interval_method: str = "adaptive", baselines=None,
+        strict: bool = False,
     ) -> Evaluation:
         """Rolling one-step and multi-step forecasts over the last ``test_size`` rows of each series
         (default: the size the model was trained with), scored next to baselines on exactly the same points
@@ -305,7 +297,8 @@ class Forecaster(Estimator):
             )
         levels, methods = iv.check_levels(intervals), resolve_baselines(baselines)
         iv.check_method(interval_method)
-        panel, buffer = fitted.panel(data)
+        fitted, panel, buffer = fitted.prepared(data, holdout=int(test_size), strict=strict,
+                                                need=fitted.lookback + int(test_size) + 1)
         return evaluate_panel(fitted, panel, buffer, int(test_size), 0, levels, interval_method, methods)
 
     def backtest(
@@ -340,9 +333,13 @@ class Forecaster(Estimator):
         """The column roles (and test size) this model was fitted with, as ``fit`` takes them."""
         if not self._fitted():
             raise ConfigError("an unfitted Forecaster has no column roles; pass them (target=..., ...) or fit it first.")
-        c = self.columns_
+        c, prep = self.columns_, self.prep_.config
         return {"target": c.target, "time_col": c.time_col, "id_col": c.id_col, "features": list(c.features) or None,
-                "categorical": list(c.categorical) or None, "test_size": self.test_size_}
+                "categorical": list(c.categorical) or None,
+                "future_features": [*c.future, *c.future_categorical] or None,
+                "static": [*c.static, *c.static_categorical] or None, "calendar": list(prep.calendar) or None,
+                "holidays": prep.holidays, "date_format": c.date_format, "dayfirst": c.dayfirst,
+                "test_size": self.test_size_}
 
     # ---- model files -------------------------------------------------------------------------------
     def _state(self) -> dict:
@@ -395,6 +392,14 @@ def backtest(model_or_config, data, **options) -> Backtest:
     if not options.get("refit"):
         raise ConfigError("a config describes an untrained model, so each fold must train one: add --refit (refit=True).")
     return Forecaster().set_params(**params).backtest(data, **options, **fit_args)
+
+
+def _initial_weights(model: Forecaster | None) -> dict | None:
+    if model is None:
+        return None
+    if not isinstance(model, Forecaster) or not model._fitted():
+        raise ConfigError("init_from takes a fitted Forecaster (e.g. lstmkit.load('model')).")
+    return model.net_.state_dict()
 
 
 def _columns(fit_args: dict) -> Columns:

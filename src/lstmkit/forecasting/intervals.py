@@ -98,11 +98,13 @@ def bounds(
     levels: Sequence[float],
     method: str,
     actual: np.ndarray | None = None,
+    last: np.ndarray | None = None,
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Lower and upper bounds, original scale, of the points (origin (N,), 0-based step (N,)).
 
     series (N,) index into the model's fitted statistics; forecast (N,) the point forecast, original scale;
-    actual (N,) the outcomes, for ``adaptive`` (points in time order within each series and step).
+    actual (N,) the outcomes, for ``adaptive`` (points in time order within each series and step);
+    last (N,) the last buffer row of each point's series (a quantile head's known-future inputs).
     -> {level key: (lower (N,), upper (N,))}
     """
     check_method(method)
@@ -121,7 +123,7 @@ def bounds(
                 "backtest. For a forecast of the future use --interval-method conformal or quantile."
             )
         return _adaptive(fitted, step, series, forecast, actual, levels)
-    return _quantile(fitted, buffer, origin, step, series, levels)
+    return _quantile(fitted, buffer, origin, step, series, levels, last)
 
 
 def _calibration(fitted: FittedForecaster) -> Calibration:
@@ -161,14 +163,14 @@ def _conformal(fitted: FittedForecaster, step, series, forecast, levels) -> dict
     return out
 
 
-def _quantile(fitted: FittedForecaster, buffer, origin, step, series, levels) -> dict:
+def _quantile(fitted: FittedForecaster, buffer, origin, step, series, levels, last=None) -> dict:
     trained = tuple(fitted.net.config.quantiles)
     if not trained:
         raise ConfigError(
             "this model has a point head, no quantiles. Use --interval-method conformal, or retrain with "
             "--quantiles 0.05,0.95 (Forecaster(quantiles=[0.05, 0.95]))."
         )
-    scaled = quantiles_at(fitted.net, buffer, origin, step, fitted.lookback)  # (N, Q)
+    scaled = quantiles_at(fitted.net, buffer, origin, step, fitted.lookback, last)  # (N, Q)
     values = fitted.prep.inverse_target(scaled, series)  # (N, Q)
     out = {}
     for level in levels:

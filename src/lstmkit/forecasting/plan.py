@@ -122,8 +122,9 @@ class Plan:
         return test_cut - self.val_sizes(train_len).to_numpy(), test_cut
 
     def batches(self, panel: Panel, device: torch.device, batch_size: int, steps_per_epoch: int | None,
-                hidden_size: int) -> tuple[WindowBatches, WindowBatches]:
-        """Training and validation windows of ``panel``, as batch sources on ``device``."""
+                hidden_size: int, future: slice | None = None) -> tuple[WindowBatches, WindowBatches]:
+        """Training and validation windows of ``panel``, as batch sources on ``device`` (with the known-future
+        columns of each window's H target rows when ``future`` names them)."""
         val_cut, test_cut = self._cuts(panel)
         valid = panel.valid_rows
         lb, h = self.lookback, self.horizon
@@ -138,8 +139,10 @@ class Plan:
             )
         buffer = torch.from_numpy(panel.values).to(device)
         chunk = inference_chunk(lb, hidden_size)
-        train = WindowBatches(buffer, torch.from_numpy(train_starts).to(device), lb, h, batch_size, steps_per_epoch, chunk)
-        val = WindowBatches(buffer, torch.from_numpy(val_starts).to(device), lb, h, batch_size, eval_size=chunk)
+        train = WindowBatches(buffer, torch.from_numpy(train_starts).to(device), lb, h, batch_size, steps_per_epoch,
+                              chunk, future)
+        val = WindowBatches(buffer, torch.from_numpy(val_starts).to(device), lb, h, batch_size, eval_size=chunk,
+                            future=future)
         log.info("%d training windows, %d validation windows", len(train_starts), len(val_starts))
         return train, val
 

@@ -17,7 +17,7 @@ from torch import Tensor
 from .._validation import positive_int
 from ..exceptions import DataError
 
-__all__ = ["make_windows", "window_starts", "gather", "gather_inputs"]
+__all__ = ["make_windows", "window_starts", "gather", "gather_inputs", "gather_future"]
 
 
 def make_windows(array: np.ndarray, lookback: int, horizon: int = 1) -> tuple[np.ndarray, np.ndarray]:
@@ -80,13 +80,16 @@ def window_starts(
     return starts.astype(np.int64)
 
 
-def gather(buffer: Tensor, starts: Tensor, lookback: int, horizon: int) -> tuple[Tensor, Tensor]:
+def gather(buffer: Tensor, starts: Tensor, lookback: int, horizon: int, future: slice | None = None):
     """Gather one batch of windows with one indexing operation.
 
-    buffer: (R, F), starts: (N,) -> x: (N, L, F), y: (N, H) (column 0, the target)
+    buffer: (R, F), starts: (N,) -> x: (N, L, F), y: (N, H) (column 0, the target); with ``future`` (the
+    known-future columns) the inputs are (x, the H target rows' future columns (N, H, Fk)).
     """
     rows = starts[:, None] + torch.arange(lookback + horizon, device=starts.device)  # (N, L + H)
     block = buffer[rows]  # (N, L + H, F)
+    if future is not None:
+        return (block[:, :lookback], block[:, lookback:, future]), block[:, lookback:, 0]
     return block[:, :lookback], block[:, lookback:, 0]
 
 
@@ -97,6 +100,16 @@ def gather_inputs(buffer: Tensor, ends: Tensor, lookback: int) -> Tensor:
     """
     rows = ends[:, None] - lookback + torch.arange(lookback, device=ends.device)  # (N, L)
     return buffer[rows]
+
+
+def gather_future(buffer: Tensor, origins: Tensor, steps: int, future: slice, last: Tensor) -> Tensor:
+    """Known-future columns of the ``steps`` rows from each origin on, never past the row ``last`` of its
+    series (steps beyond a series' end repeat its last row: their forecasts are not used).
+
+    buffer: (R, F), origins: (N,), last: (N,) -> (N, K, Fk)
+    """
+    rows = torch.minimum(origins[:, None] + torch.arange(steps, device=origins.device), last[:, None])  # (N, K)
+    return buffer[rows][..., future]
 
 
 INFERENCE_BYTES = 32 * 2**20
@@ -135,8 +148,9 @@ class WindowBatches:
         batch_size: int,
         steps_per_epoch: int | None = None,
         eval_size: int = 4096,
+        future: slice | None = None,
     ) -> None:
-        self.buffer, self.starts = buffer, starts
+        self.buffer, self.starts, self.future = buffer, starts, future
         self.eval_size = eval_size
         self.lookback, self.horizon = lookback, horizon
         self.batch_size, self.steps_per_epoch = batch_size, steps_per_epoch
@@ -154,8 +168,8 @@ class WindowBatches:
             order = torch.randperm(n, generator=generator)[rank * share : (rank + 1) * share]
             batches = order.to(self.starts.device).split(b)
         for picks in batches:
-            yield gather(self.buffer, self.starts[picks], self.lookback, self.horizon)
+            yield gather(self.buffer, self.starts[picks], self.lookback, self.horizon, self.future)
 
     def ordered(self, rank: int = 0, world: int = 1):
         for chunk in self.starts[rank::world].split(self.eval_size):
-            yield gather(self.buffer, chunk, self.lookback, self.horizon)
+            yield gather(self.buffer, chunk, self.lookback, self.horizon, self.future)
