@@ -173,7 +173,7 @@ class ForecastNet(nn.Module):
             x = scaled if c == x.shape[-1] else torch.cat([scaled, x[..., c:]], dim=-1)  # (N, L, F)
         y = self.head(self.encoder(x))  # (N, H * Q)  from the state after the last observed step
         if self.n_quantiles:
-            y = self._ordered(y.view(len(y), self.config.horizon, self.n_quantiles))  # (N, H, Q)
+            y = self._ordered(y.view(y.shape[0], self.config.horizon, self.n_quantiles))  # (N, H, Q)
         if loc is None:
             return y, None, None
         return y, loc[:, :, 0], scale[:, :, 0]

@@ -5,11 +5,12 @@
     demo      lstmkit demo
     train     lstmkit train
     score     lstmkit evaluate, predict, backtest, report
+    export    lstmkit export (ONNX)
 """
 
 from __future__ import annotations
 
-from . import demo, score, train  # noqa: F401  (each registers its commands on the app)
+from . import demo, export, score, train  # noqa: F401  (each registers its commands on the app)
 from .app import app
 
 __all__ = ["app", "main"]
