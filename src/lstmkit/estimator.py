@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+from dataclasses import asdict
 from pathlib import Path
 from typing import ClassVar
 
@@ -107,12 +108,16 @@ class Estimator:
         device = device or resolve_device(train_config.device)
         torch.manual_seed(train_config.seed)  # weight init and dropout
         net = build(net_config).to(device)
+        reporter = reporter or make_reporter(getattr(self, "verbose", 0))
+        if hasattr(reporter, "log_params") and is_main_process():  # a tracking reporter (tracking.MLflowReporter)
+            reporter.log_params({"params": self.get_params(), "network": asdict(net_config),
+                                 "training": asdict(train_config)})
         self.history_ = fit(
             net,
             train,
             val,
             train_config,
-            reporter=reporter or make_reporter(getattr(self, "verbose", 0)),
+            reporter=reporter,
             checkpoint_dir=checkpoint_dir,
             resume=resume,
             loss_fn=loss_fn.to(device) if loss_fn is not None else None,
