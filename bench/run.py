@@ -21,6 +21,7 @@ FULL = [
     ["time_to_quality.py"],
     ["predict_latency.py"],
     ["onnx_latency.py"],
+    ["tune_airline.py"],
     ["long_series.py"],
     ["many_series.py"],
     ["forecast_datasets.py"],

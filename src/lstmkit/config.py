@@ -17,6 +17,7 @@
     fold_size = 12              # default: the horizon
     metric = "mase"             # scored on the LSTM's multistep forecasts of each fold
     evaluation = "multistep"    # or "rolling" (one step ahead)
+    threads = 1                 # torch threads while tuning (0: torch's default)
 
 Every table but [data] is optional; ``train`` and ``backtest`` ignore [search] and [tune]. Unknown tables and keys
 are refused with the closest known one (the Forecaster parameters and the searched ones are checked by the
@@ -34,7 +35,7 @@ from .exceptions import ConfigError, did_you_mean
 __all__ = ["read_config", "split_config", "load_run_config", "RunConfig", "DATA_KEYS", "TUNE_KEYS", "RANGE_KEYS"]
 
 DATA_KEYS = ("target", "time_col", "id_col", "features", "categorical", "test_size")
-TUNE_KEYS = ("trials", "folds", "fold_size", "metric", "evaluation", "seed", "timeout")
+TUNE_KEYS = ("trials", "folds", "fold_size", "metric", "evaluation", "seed", "timeout", "threads")
 RANGE_KEYS = ("low", "high", "log", "step")
 TABLES = ("data", "forecaster", "search", "tune")
 

@@ -43,6 +43,7 @@ def tune(
     evaluation: Annotated[Optional[TuneEvaluation], typer.Option(help="Score multistep (H steps from each origin) or rolling (one step) forecasts \\[default: multistep].")] = None,
     seed: Annotated[Optional[int], typer.Option(help="Seed of the sampler \\[default: 0].")] = None,
     timeout: Annotated[Optional[float], typer.Option(help="Stop starting new trials after this many seconds.")] = None,
+    threads: Annotated[Optional[int], typer.Option(help="Torch threads while tuning, 0: torch's default \\[default: 1: many small fits run fastest on one thread each].")] = None,
     trials_csv: Annotated[Optional[Path], typer.Option("--trials-csv", help="Also write the trials table (CSV) here.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No line per trial.")] = False,
@@ -56,7 +57,7 @@ def tune(
     result = run_tune(
         run, read_data(data, sep, decimal, thousands), trials=trials, folds=folds, fold_size=fold_size,
         metric=metric and metric.value, evaluation=evaluation and evaluation.value, seed=seed, timeout=timeout,
-        on_trial=None if quiet or as_json else _print_trial,
+        threads=threads, on_trial=None if quiet or as_json else _print_trial,
     )
     result.model.save(output)
     if trials_csv:
