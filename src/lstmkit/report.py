@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from .files import write_atomic
 from .exceptions import LstmkitError
+from .files import write_atomic
 from .forecasting.forecaster import Forecaster, backtest
 from .plots import plot_loss, plot_residuals
 

@@ -8,13 +8,22 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..files import write_atomic
 from ..estimator import load
 from ..exceptions import ConfigError
+from ..files import write_atomic
 from ..forecasting.forecaster import backtest as run_backtest
 from ..report import write_report
 from .app import (
-    INTERVALS_HELP, METHOD_HELP, DecimalOption, IntervalMethod, SepOption, ThousandsOption, command, err, levels_of, out,
+    INTERVALS_HELP,
+    METHOD_HELP,
+    DecimalOption,
+    IntervalMethod,
+    SepOption,
+    ThousandsOption,
+    command,
+    err,
+    levels_of,
+    out,
     read_data,
 )
 from .tables import backtest_tables, classification_tables, interval_table, metrics_table
