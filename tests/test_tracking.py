@@ -19,6 +19,12 @@ from lstmkit.tracking import MLflowReporter, flatten  # noqa: E402
 runner = CliRunner()
 
 
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path, monkeypatch):
+    """A sqlite store keeps artifacts under ./mlruns (MLflow's default artifact root): keep them in tmp_path."""
+    monkeypatch.chdir(tmp_path)
+
+
 def runs(uri: str, experiment: str):
     client = mlflow.MlflowClient(tracking_uri=uri)
     found = client.get_experiment_by_name(experiment)
