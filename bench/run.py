@@ -20,6 +20,8 @@ FULL = [
     ["fit_overhead.py", "--repeats", "5"],
     ["time_to_quality.py"],
     ["predict_latency.py"],
+    ["onnx_latency.py"],
+    ["tune_airline.py"],
     ["long_series.py"],
     ["many_series.py"],
     ["forecast_datasets.py"],
@@ -28,6 +30,7 @@ QUICK = [
     ["fit_overhead.py", "--quick", "--repeats", "1"],
     ["fit_overhead.py", "--quick", "--same-process", "--repeats", "1"],
     ["predict_latency.py", "--repeats", "20", "--series", "1000"],
+    ["onnx_latency.py", "--repeats", "20", "--windows", "100"],
     ["long_series.py", "--rows", "200000"],
     ["many_series.py", "--series", "500", "--length", "300", "--epochs", "1"],
 ]

@@ -7,13 +7,14 @@ pyproject.toml)::
     report                     the HTML report of a forecaster
     forecasting/ | sequences/  the two tasks (never importing each other)
       forecasting/   windows -> inference -> calibration -> fitted -> intervals, metrics, baselines ->
-                     plan -> evaluation -> backtest -> forecaster          (Forecaster, backtest)
+                     plan -> evaluation -> backtest -> forecaster -> tuning    (Forecaster, backtest, tune)
       sequences/     inputs, batches, labels, metrics -> model -> classifier, arrays
                      (SequenceClassifier, LSTMClassifier, LSTMRegressor)
     plots                      matplotlib, from plain frames (below the result types that call it)
     estimator                  one base: parameters, fitted check, training, save/load; lstmkit.load
     training, checkpoints, distributed, artifact, config   the fit loop, its checkpoints, torchrun,
                                                             model files (schema-checked), run configs
+    onnxnet, tracking          ONNX export and the onnxruntime network; the MLflow reporter
     networks, layers           every nn.Module (one LSTM encoder, a head per task)
     prep, clock, io, datasets  preparation fitted on training rows, the series' clock, reading tables
     progress, _validation, exceptions, _version
@@ -28,11 +29,13 @@ from .exceptions import ConfigError, DataError, LstmkitError, ModelFileError, No
 from .forecasting.backtest import Backtest
 from .forecasting.evaluation import Evaluation
 from .forecasting.forecaster import Forecaster, backtest
+from .forecasting.tuning import TuneResult, tune
 from .forecasting.windows import make_windows
 from .io import read_table
 from .sequences.arrays import LSTMClassifier, LSTMRegressor
 from .sequences.classifier import SequenceClassifier
 from .sequences.metrics import ClassificationEvaluation
+from .tracking import MLflowReporter
 
 __all__ = [
     "__version__",
@@ -44,6 +47,9 @@ __all__ = [
     "LSTMRegressor",
     "Backtest",
     "backtest",
+    "tune",
+    "TuneResult",
+    "MLflowReporter",
     "load",
     "read_table",
     "make_windows",

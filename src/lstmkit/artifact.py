@@ -5,6 +5,9 @@ A model directory holds exactly:
     config.json          {"format": "lstmkit-model", "format_version": 2, "kind": ..., "versions": {...}, ...}
     weights.safetensors  the network's tensors
 
+or, for a model exported to ONNX (``Estimator.export_onnx``), the same config.json with ``"runtime": "onnx"`` and,
+in place of the weights, ``model.onnx``: the network as one ONNX graph, run by onnxruntime (``onnxnet``).
+
 ``save`` writes through ``files.write_folder_atomic`` (a temporary sibling, renamed into place under a lock;
 an interrupted swap is completed or undone by the next read or write), and it refuses to replace a folder
 that is not an lstmkit model or that holds files lstmkit did not write. Reading takes only regular files of
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import json
 import platform
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy
@@ -27,7 +31,7 @@ import torch
 from torch import Tensor
 
 from ._version import __version__
-from .exceptions import ModelFileError
+from .exceptions import ModelFileError, WriteError
 from .files import (
     folder_lock,
     named_path,
@@ -39,12 +43,14 @@ from .files import (
 )
 
 __all__ = ["save_model", "load_model", "model_kind", "check_model_target", "upgrade", "write_atomic",
-           "FORMAT", "FORMAT_VERSION"]
+           "FORMAT", "FORMAT_VERSION", "ONNX_FILE", "RUNTIMES"]
 
 FORMAT = "lstmkit-model"
 FORMAT_VERSION = 2
 CONFIG = "config.json"
 WEIGHTS = "weights.safetensors"
+ONNX_FILE = "model.onnx"
+RUNTIMES = ("torch", "onnx")  # config.json's "runtime": what runs the network (absent: torch)
 MAX_CONFIG_BYTES = 256 * 2**20  # a config of 10,000 series with calibration errors is a few MB
 MAX_WEIGHTS_BYTES = 16 * 2**30
 
@@ -59,16 +65,24 @@ def versions() -> dict[str, str]:
     }
 
 
-def save_model(directory: str | Path, config: dict, tensors: dict[str, Tensor]) -> Path:
-    """Write a model directory atomically. ``config`` must be JSON-serialisable."""
+def save_model(directory: str | Path, config: dict, tensors: dict[str, Tensor] | None = None, *,
+               onnx: Callable[[Path], object] | None = None) -> Path:
+    """Write a model directory atomically. ``config`` must be JSON-serialisable. With ``onnx`` (a function that
+    writes the network to the path it is given) the folder holds ``model.onnx`` instead of the weights, and
+    config.json says ``"runtime": "onnx"``."""
     from safetensors.torch import save_file
 
     directory = check_model_target(directory)
     document = {"format": FORMAT, "format_version": FORMAT_VERSION, "versions": versions(), **config}
+    if onnx is not None:
+        document["runtime"] = "onnx"
     text = json.dumps(document, indent=1, allow_nan=True)
 
     def write(tmp: Path) -> None:
-        save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, tmp / WEIGHTS)
+        if onnx is not None:
+            onnx(tmp / ONNX_FILE)
+        else:
+            save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, tmp / WEIGHTS)
         (tmp / CONFIG).write_text(text)
 
     write_folder_atomic(directory, write)
@@ -89,7 +103,7 @@ def check_model_target(directory: str | Path) -> Path:
             f"folder {str(directory)!r} already exists and is not an lstmkit model; refusing to replace it. "
             "Choose a new --out folder."
         )
-    foreign = [name for name in present if name not in (CONFIG, WEIGHTS)]
+    foreign = [name for name in present if name not in (CONFIG, WEIGHTS, ONNX_FILE)]
     if foreign:
         raise ModelFileError(
             f"model folder {str(directory)!r} also holds files lstmkit did not write ({', '.join(foreign[:3])}); "
@@ -105,8 +119,9 @@ def _is_model(directory: Path) -> bool:
         return False
 
 
-def load_model(directory: str | Path, kind: str) -> tuple[dict, dict[str, Tensor]]:
-    """Read a model directory written by ``save_model``; returns (config, tensors on the CPU)."""
+def load_model(directory: str | Path, kind: str) -> tuple[dict, dict[str, Tensor] | None]:
+    """Read a model directory written by ``save_model``; returns (config, tensors on the CPU), or (config, None)
+    for a folder exported to ONNX, whose ``model.onnx`` is then checked to be a regular file of bounded size."""
     from safetensors import SafetensorError
     from safetensors.torch import load_file
 
@@ -115,6 +130,9 @@ def load_model(directory: str | Path, kind: str) -> tuple[dict, dict[str, Tensor
         raise ModelFileError(
             f"{str(directory)!r} holds a {config.get('kind')!r} model, not a {kind!r} model."
         )
+    if runtime(config, directory) == "onnx":
+        regular_file(Path(directory) / ONNX_FILE, MAX_WEIGHTS_BYTES, "the ONNX network")
+        return config, None
     weights = Path(directory) / WEIGHTS
     regular_file(weights, MAX_WEIGHTS_BYTES, "the weights")
     try:
@@ -122,6 +140,15 @@ def load_model(directory: str | Path, kind: str) -> tuple[dict, dict[str, Tensor
     except (OSError, SafetensorError) as err:
         raise ModelFileError(f"weights in {str(directory)!r} cannot be read ({err}); the model folder is damaged.") from err
     return config, tensors
+
+
+def runtime(config: dict, directory: str | Path) -> str:
+    """What runs the network of the model in ``directory``: 'torch' (weights.safetensors) or 'onnx'."""
+    value = config.get("runtime", "torch")
+    if value not in RUNTIMES:
+        raise ModelFileError(f"model folder {str(directory)!r} is damaged: runtime = {value!r}, expected one of "
+                             f"{', '.join(RUNTIMES)}.")
+    return value
 
 
 def model_kind(directory: str | Path) -> str:
@@ -165,9 +192,9 @@ def _read_config(directory: Path) -> dict:
     return config
 
 
-def upgrade(config: dict, tensors: dict[str, Tensor]) -> dict:
+def upgrade(config: dict, tensors: dict[str, Tensor] | None) -> dict:
     """Bring a config (and its tensors, in place) written by an older format version up to this one."""
-    if config.get("format_version", 1) < 2 and config.get("kind") == "forecaster":
+    if config.get("format_version", 1) < 2 and config.get("kind") == "forecaster" and tensors is not None:
         for key in [k for k in tensors if k.startswith("lstm.")]:
             tensors[f"encoder.{key}"] = tensors.pop(key)  # v2: the LSTM lives in the shared encoder
     return config

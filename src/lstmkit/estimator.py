@@ -7,6 +7,10 @@ network factory to trained CPU weights (seed, device, ``training.fit``, back to 
 ``save`` and ``load`` write and read ``config.json`` + ``weights.safetensors`` through ``artifact``, and
 each subclass supplies only its own state (``_state`` / ``_restore``) and its file schema (``_schema``).
 
+``export_onnx`` writes the same config.json beside ``model.onnx`` (the network as an ONNX graph) in place of the
+weights; ``load`` of such a folder returns the same estimator, its network an onnxruntime session
+(``onnxnet.OnnxNetwork``), so predict and evaluate run unchanged.
+
 ``load(path)`` opens any model folder and returns the estimator its ``kind`` names.
 """
 
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+from dataclasses import asdict
 from pathlib import Path
 from typing import ClassVar
 
@@ -21,7 +26,7 @@ import msgspec
 import torch
 from torch import nn
 
-from . import artifact
+from . import artifact, onnxnet
 from ._validation import describe_error
 from .checkpoints import fingerprint, remove_checkpoint
 from .distributed import is_main_process
@@ -108,12 +113,16 @@ class Estimator:
         if init is not None:
             _load_initial(net, init)
         net = net.to(device)
+        reporter = reporter or make_reporter(getattr(self, "verbose", 0))
+        if hasattr(reporter, "log_params") and is_main_process():  # a tracking reporter (tracking.MLflowReporter)
+            reporter.log_params({"params": self.get_params(), "network": asdict(net_config),
+                                 "training": asdict(train_config)})
         self.history_ = fit(
             net,
             train,
             val,
             train_config,
-            reporter=reporter or make_reporter(getattr(self, "verbose", 0)),
+            reporter=reporter,
             checkpoint_dir=checkpoint_dir,
             resume=resume,
             loss_fn=loss_fn.to(device) if loss_fn is not None else None,
@@ -126,8 +135,9 @@ class Estimator:
         """Everything besides the kind and the parameters that config.json holds (JSON-ready)."""
         raise NotImplementedError
 
-    def _restore(self, document, tensors: dict[str, torch.Tensor]) -> None:
-        """Set the fitted attributes from a validated ``document`` (an instance of ``_schema``)."""
+    def _restore(self, document, tensors: dict[str, torch.Tensor] | None) -> None:
+        """Set the fitted attributes from a validated ``document`` (an instance of ``_schema``); ``net_`` is
+        built and, unless ``tensors`` is None (an ONNX export), loaded with them."""
         raise NotImplementedError
 
     def save(self, directory: str | Path) -> Path:
@@ -142,12 +152,28 @@ class Estimator:
         remove_checkpoint(directory)
         return directory
 
+    def export_onnx(self, directory: str | Path) -> Path:
+        """Write the model to ``directory`` for onnxruntime: config.json (``"runtime": "onnx"``) and
+        ``model.onnx``, no PyTorch weights. ``lstmkit.load(directory)`` (or ``lstmkit predict directory DATA``)
+        then forecasts or classifies through onnxruntime with the same outputs (to float rounding). Needs
+        ``pip install 'lstmkit[onnx]'``; see ``onnxnet`` for what exports."""
+        self._check_fitted()
+        if isinstance(self.net_, onnxnet.OnnxNetwork):
+            raise ConfigError("this model was loaded from an ONNX export already; copy that folder instead.")
+        onnxnet.require_onnx("ONNX export", ("onnx",))
+        directory = Path(directory)
+        if not is_main_process():
+            return directory
+        config = {"kind": self._kind, "params": self.get_params(), **self._state()}
+        return artifact.save_model(directory, config, onnx=lambda path: onnxnet.export(self.net_, path))
+
     @classmethod
     def load(cls, directory: str | Path):
-        """Rebuild a model saved with ``save``; its outputs are bit-identical (at the same thread count)."""
+        """Rebuild a model saved with ``save``; its outputs are bit-identical (at the same thread count). A folder
+        written by ``export_onnx`` runs its network through onnxruntime."""
         config, tensors = artifact.load_model(directory, cls._kind)
         config = artifact.upgrade(config, tensors)
-        broken = [k for k, v in tensors.items() if v.is_floating_point() and not torch.isfinite(v).all()]
+        broken = [k for k, v in (tensors or {}).items() if v.is_floating_point() and not torch.isfinite(v).all()]
         if broken:
             raise ModelFileError(
                 f"model folder {str(directory)!r} is damaged: the weights {broken[:3]} hold values that are not "
@@ -163,6 +189,8 @@ class Estimator:
             model._restore(document, tensors)
         except (KeyError, TypeError, ValueError, RuntimeError) as err:
             raise ModelFileError(f"model folder {str(directory)!r} is damaged: {err}") from None
+        if tensors is None:  # exported to ONNX: the session stands in for the network built from config.json
+            model.net_ = onnxnet.OnnxNetwork(Path(directory) / artifact.ONNX_FILE, model.net_)
         return model
 
 

@@ -202,7 +202,7 @@ class ForecastNet(nn.Module):
         if self.decoder is not None:
             y = y + self._decode(state, x, future).reshape(len(y), -1)  # (N, H * Q)
         if self.n_quantiles:
-            y = self._ordered(y.view(len(y), self.config.horizon, self.n_quantiles))  # (N, H, Q)
+            y = self._ordered(y.view(y.shape[0], self.config.horizon, self.n_quantiles))  # (N, H, Q)
         if loc is None:
             return y, None, None
         return y, loc[:, :, 0], scale[:, :, 0]

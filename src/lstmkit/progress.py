@@ -3,6 +3,9 @@
 The fit loop calls ``reporter.update(record)`` once per epoch with a dict holding ``epoch``,
 ``train_loss``, ``val_loss`` (or None) and ``lr``. Reporters write to stderr so stdout stays clean for
 ``--json`` output, except ``TutorialLines`` which prints the tutorial's ``Epoch [k/E], Loss: x`` lines.
+
+A reporter may also have ``log_params(dict)``: the estimator then calls it once before training with its
+parameters and the resolved network and training settings (``tracking.MLflowReporter`` logs them).
 """
 
 from __future__ import annotations

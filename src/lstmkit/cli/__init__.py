@@ -5,11 +5,13 @@
     demo      lstmkit demo
     train     lstmkit train
     score     lstmkit evaluate, predict, backtest, report
+    export    lstmkit export (ONNX)
+    tune      lstmkit tune (Optuna)
 """
 
 from __future__ import annotations
 
-from . import demo, score, train  # noqa: F401  (each registers its commands on the app)
+from . import demo, export, score, train, tune  # noqa: F401  (each registers its commands on the app)
 from .app import app
 
 __all__ = ["app", "main"]

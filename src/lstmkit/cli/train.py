@@ -9,10 +9,12 @@ import typer
 
 from ..artifact import check_model_target
 from ..checkpoints import checkpoint_path
+from ..config import load_run_config
 from ..distributed import finish_distributed, is_main_process
 from ..estimator import load
 from ..exceptions import ConfigError
 from ..forecasting.forecaster import Forecaster
+from ..progress import make_reporter
 from ..sequences.classifier import SequenceClassifier
 from .app import (
     Arch,
@@ -42,9 +44,17 @@ from .app import (
     "  lstmkit train weather.csv --target temp_max --time-col timestamp --features temp_min,wind "
     "--categorical weather --test-size 365 --horizon 7 --out weather-model\n\n"
     "  lstmkit train GunPoint_TRAIN.csv --task classify --sequence-col sequence_id --label-col label "
-    "--step-col step --out gunpoint-model",
+    "--step-col step --out gunpoint-model\n\n"
+    "  lstmkit train airline.csv --config airline.toml --max-epochs 50 --out airline-model\n\n"
+    "      the column roles and Forecaster parameters from the [data] and [forecaster] tables of a config "
+    "(the file 'lstmkit backtest' and 'lstmkit tune' read); options given on the command line win\n\n"
+    "  lstmkit train airline.csv --target passengers --time-col timestamp --test-size 24 --out airline-model "
+    "--mlflow sqlite:///mlflow.db --experiment airline\n\n"
+    "      logs parameters, per-epoch losses, final and test metrics and the model folder to MLflow "
+    "(pip install 'lstmkit[mlflow]')",
 )
 def train(
+    ctx: typer.Context,
     data: Annotated[Path, typer.Argument(help="CSV or Parquet file, one row per time step (long format for several series).")],
     out_dir: Annotated[Path, typer.Option("--out", help="Model folder to write (replaced only if it is an lstmkit model).")],
     task: Annotated[Task, typer.Option(help="forecast: predict the next steps of --target; classify: one label per sequence.")] = Task.forecast,
@@ -92,12 +102,18 @@ def train(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
     date_format: Annotated[Optional[str], typer.Option(help="How the time column's dates read, e.g. %d/%m/%Y (kept in the model).", rich_help_panel="Reading the file")] = None,
     dayfirst: Annotated[bool, typer.Option("--dayfirst", help="Dates like 01/02/2023 are day first (1 February) (kept in the model).", rich_help_panel="Reading the file")] = False,
+    config: Annotated[Optional[Path], typer.Option("--config", help="A .toml/.json run config: [data] column roles and [forecaster] parameters (forecast task); options given here win.")] = None,
+    mlflow: Annotated[Optional[str], typer.Option("--mlflow", help="Log the run to this MLflow tracking URI, e.g. sqlite:///mlflow.db (file: stores need MLFLOW_ALLOW_FILE_STORE=true in MLflow 3).", rich_help_panel="Tracking")] = None,
+    experiment: Annotated[str, typer.Option(help="MLflow experiment name (with --mlflow).", rich_help_panel="Tracking")] = "lstmkit",
     sep: SepOption = None,
     decimal: DecimalOption = ".",
     thousands: ThousandsOption = None,
 ) -> None:
     """Train a forecaster (or, with --task classify, a sequence classifier) on DATA and save it to --out."""
     check_model_target(out_dir)  # before training, not after it
+    run = load_run_config(config) if config is not None else None
+    if run is not None and task is Task.classify:
+        raise ConfigError("--config describes a forecaster ([data] + [forecaster]); leave out --task classify.")
     chosen = dict(
         hidden_size=hidden_size, num_layers=num_layers, dropout=dropout, batch_size=batch_size, lr=lr,
         max_epochs=max_epochs, patience=patience,
@@ -113,38 +129,66 @@ def train(
                   steps_per_epoch=steps_per_epoch, val_size=val_size, quantiles=quantiles,
                   resume=resume or None, future_features=future_features, static=static, calendar=calendar,
                   holidays=holidays, window_norm_features=window_norm_features, init_from=init_from)  # None: not set
+        tracker = _tracker(mlflow, experiment, out_dir, quiet)
         _train_classifier(read_data(data, sep, decimal, thousands), out_dir, shared, sequence_col=sequence_col, label_col=label_col, step_col=step_col,
                           features=features, categorical=categorical, arch=arch, cell_activation=cell_activation,
-                          class_weight=class_weight, val_fraction=val_fraction, quiet=quiet)
+                          class_weight=class_weight, val_fraction=val_fraction, quiet=quiet, tracker=tracker)
         return
     _only_for("forecast", sequence_col=sequence_col, label_col=label_col, step_col=step_col, arch=arch,
               cell_activation=cell_activation, class_weight=class_weight, val_fraction=val_fraction)
-    if target is None:
-        raise ConfigError("name the column to forecast with --target (or use --task classify to classify sequences).")
     if window_norm is not None:
         shared["window_norm"] = window_norm.value
     if loss is not None:
         shared["loss"] = loss.value
-    model = Forecaster(
-        lookback=lookback, horizon=horizon, missing_indicator=missing_indicator, steps_per_epoch=steps_per_epoch,
-        val_size=val_size, season=season, quantiles=levels_of(quantiles), window_norm_features=names_of(window_norm_features),
-        **shared,
-    )
-    model.fit(
-        read_data(data, sep, decimal, thousands), target=target, time_col=time_col, id_col=id_col,
-        features=names_of(features), categorical=names_of(categorical), future_features=names_of(future_features),
-        static=names_of(static), calendar=calendar, holidays=holidays, test_size=test_size, date_format=date_format,
-        dayfirst=dayfirst, init_from=load(init_from) if init_from else None, checkpoint_dir=checkpoint_path(out_dir),
-        resume=resume,
-    )
+    params = dict(lookback=lookback, horizon=horizon, missing_indicator=missing_indicator, steps_per_epoch=steps_per_epoch,
+                  val_size=val_size, season=season, quantiles=levels_of(quantiles),
+                  window_norm_features=names_of(window_norm_features), **shared)
+    roles = dict(target=target, time_col=time_col, id_col=id_col, features=names_of(features),
+                 categorical=names_of(categorical), future_features=names_of(future_features), static=names_of(static),
+                 calendar=calendar, holidays=holidays, test_size=test_size)
+    if run is not None:  # the file's values, then what was typed on the command line
+        given = _given(ctx)
+        params = run.params | {k: v for k, v in params.items() if _OPTION.get(k, k) in given} | {"verbose": shared["verbose"]}
+        roles = roles | run.data | {k: v for k, v in roles.items() if k in given}
+    if roles["target"] is None:
+        raise ConfigError("name the column to forecast with --target (or use --task classify to classify sequences).")
+    model = Forecaster().set_params(**params)
+    frame = read_data(data, sep, decimal, thousands)
+    tracker = _tracker(mlflow, experiment, out_dir, quiet)
+    model.fit(frame, **roles, date_format=date_format, dayfirst=dayfirst, checkpoint_dir=checkpoint_path(out_dir),
+              resume=resume, reporter=tracker, init_from=load(init_from) if init_from else None)
     model.save(out_dir)  # under torchrun only rank 0 writes; the checkpoint goes once the model is saved
     finish_distributed()
+    if tracker is not None and is_main_process():
+        with tracker:
+            if roles["test_size"]:
+                tracker.log_metrics(model.evaluate(frame).metrics, prefix="test")
+            tracker.log_model(out_dir)
+        err.print(f"logged the run to MLflow ({mlflow}, experiment {experiment!r}, run {tracker.run_id})")
     best = min((r["val_loss"] or r["train_loss"], r["epoch"]) for r in model.history_)
     if is_main_process() and not quiet:
         err.print(
             f"saved {out_dir}  (lookback {model.lookback_}, horizon {model.horizon_}, season {model.season_}, "
             f"{len(model.history_)} epochs, best epoch {best[1]})"
         )
+
+
+_OPTION = {"random_state": "seed", "verbose": "quiet"}  # Forecaster parameter -> train's option, where they differ
+
+
+def _given(ctx: typer.Context) -> set[str]:
+    """The options typed on the command line (not left at their defaults)."""
+    # by name: Typer may carry its own copy of click's ParameterSource enum
+    return {name for name in ctx.params if getattr(ctx.get_parameter_source(name), "name", None) == "COMMANDLINE"}
+
+
+def _tracker(uri, experiment: str, out_dir: Path, quiet: bool):
+    """An MLflowReporter driving the usual progress output, or None without --mlflow."""
+    if uri is None or not is_main_process():
+        return None
+    from ..tracking import MLflowReporter
+
+    return MLflowReporter(uri, experiment=experiment, run_name=out_dir.name, inner=make_reporter(0 if quiet else 1))
 
 
 def _only_for(task: str, **given) -> None:
@@ -157,7 +201,7 @@ def _only_for(task: str, **given) -> None:
 
 
 def _train_classifier(data, out_dir: Path, shared: dict, *, sequence_col, label_col, step_col, features,
-                      categorical, arch, cell_activation, class_weight, val_fraction, quiet: bool) -> None:
+                      categorical, arch, cell_activation, class_weight, val_fraction, quiet: bool, tracker=None) -> None:
     if sequence_col is None or label_col is None:
         raise ConfigError("--task classify needs --sequence-col (the sequence id column) and --label-col (the label column).")
     extra = dict(
@@ -166,8 +210,11 @@ def _train_classifier(data, out_dir: Path, shared: dict, *, sequence_col, label_
     )
     model = SequenceClassifier(**shared, **{k: v for k, v in extra.items() if v is not None})
     model.fit(data, sequence_col=sequence_col, label_col=label_col, step_col=step_col, features=names_of(features),
-              categorical=names_of(categorical))
+              categorical=names_of(categorical), reporter=tracker)
     model.save(out_dir)
+    if tracker is not None:
+        with tracker:
+            tracker.log_model(out_dir)
     if not quiet:
         best = min(model.history_, key=lambda r: r["val_loss"] if r["val_loss"] is not None else r["train_loss"])
         err.print(

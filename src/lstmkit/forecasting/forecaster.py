@@ -361,9 +361,10 @@ class Forecaster(Estimator):
             "history": self.history_,
         }
 
-    def _restore(self, document, tensors: dict[str, torch.Tensor]) -> None:
+    def _restore(self, document, tensors: dict[str, torch.Tensor] | None) -> None:
         fitted, extra = restore(document)
-        fitted.net.load_state_dict(tensors)
+        if tensors is not None:
+            fitted.net.load_state_dict(tensors)
         fitted.net.eval()
         self.net_config_, self.train_config_, self.history_ = document.network, document.training, document.history
         self._set_fitted(fitted, extra["feature_names"])

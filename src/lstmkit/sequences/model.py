@@ -157,7 +157,7 @@ class SequenceModel(Estimator):
             "history": self.history_,
         }
 
-    def _restore(self, document, tensors: dict[str, torch.Tensor]) -> None:
+    def _restore(self, document, tensors: dict[str, torch.Tensor] | None) -> None:
         self.net_config_, self.train_config_ = document.network, document.training
         self.prep_ = Preparer.from_state(document.preparation)
         self.columns_ = self.prep_.columns
@@ -171,7 +171,8 @@ class SequenceModel(Estimator):
         self.history_ = document.history
         self._restore_state(document.fitted)
         net = SequenceNet(self.net_config_)
-        net.load_state_dict(tensors)
+        if tensors is not None:
+            net.load_state_dict(tensors)
         self.net_ = net.eval()
 
     def _fitted_state(self) -> dict:
