@@ -31,7 +31,7 @@ import torch
 from torch import Tensor
 
 from ._version import __version__
-from .exceptions import ModelFileError, WriteError
+from .exceptions import ModelFileError
 from .files import (
     folder_lock,
     named_path,
