@@ -168,3 +168,17 @@ def test_cli_export_then_predict(tmp_path):
     assert "Example" in help_text and "lstmkit export" in help_text
     result = runner.invoke(app, ["export", str(onnx), "--out", str(tmp_path / "again")])
     assert result.exit_code == 2 and "loaded from an ONNX export already" in result.output
+
+
+def test_a_forecaster_with_known_future_covariates_exports(tmp_path):
+    from lstmkit.datasets import make_retail_panel, make_retail_plan
+
+    data = make_retail_panel(n_series=3, days=730)
+    model = Forecaster(hidden_size=8, max_epochs=1, verbose=0, device="cpu", lookback=28, horizon=7)
+    model.fit(data, target="sales", time_col="date", id_col="store", future_features="promo,holiday",
+              static="size", calendar="auto")
+    plan = make_retail_plan(n_series=3, days=14)
+    expected = model.predict(data, future=plan, steps=14)  # past H: recursive with the plan
+    model.export_onnx(tmp_path / "onnx")
+    got = lstmkit.load(tmp_path / "onnx").predict(data, future=plan, steps=14)
+    np.testing.assert_allclose(got["forecast"], expected["forecast"], rtol=1e-4)

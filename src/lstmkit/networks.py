@@ -200,7 +200,7 @@ class ForecastNet(nn.Module):
         state = self.encoder(x)  # (N, D)  after the last observed step
         y = self.head(state)  # (N, H * Q)
         if self.decoder is not None:
-            y = y + self._decode(state, x, future).reshape(len(y), -1)  # (N, H * Q)
+            y = y + self._decode(state, x, future).flatten(1)  # (N, H * Q)
         if self.n_quantiles:
             y = self._ordered(y.view(y.shape[0], self.config.horizon, self.n_quantiles))  # (N, H, Q)
         if loc is None:
@@ -209,15 +209,15 @@ class ForecastNet(nn.Module):
 
     def _decode(self, state: Tensor, x: Tensor, future: Tensor | None) -> Tensor:
         """The local decoder: (N, D), (N, L, F), (N, H, Fk) -> (N, H, Q or 1)"""
-        n, h = len(state), self.config.horizon
-        parts = [state[:, None, :].expand(n, h, -1)]  # (N, H, D)
+        h = self.config.horizon  # (sizes from the tensors, not Python ints: the batch stays dynamic in ONNX)
+        parts = [state[:, None, :].expand(-1, h, -1)]  # (N, H, D)
         if self.config.n_future:
             if future is None:
                 raise ValueError("this network forecasts with known-future covariates: pass future (N, H, Fk)")
             parts.append(future)  # (N, H, Fk)
         if self.config.n_static:
-            parts.append(x[:, -1:, x.shape[-1] - self.config.n_static :].expand(n, h, -1))  # (N, H, Fs)
-        parts.append(self.steps.expand(n, h, h))  # (N, H, H)
+            parts.append(x[:, -1:, x.shape[-1] - self.config.n_static :].expand(-1, h, -1))  # (N, H, Fs)
+        parts.append(self.steps[None] + torch.zeros_like(state[:, :1, None]))  # (N, H, H)
         return self.decoder(torch.cat(parts, dim=-1))  # (N, H, Q)
 
     def _ordered(self, raw: Tensor) -> Tensor:

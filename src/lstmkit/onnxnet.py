@@ -57,16 +57,16 @@ def require_onnx(what: str, modules: tuple[str, ...] = ("onnx", "onnxruntime")) 
 
 
 class _ForecastGraph(nn.Module):
-    """What a ForecastNet exports: x (N, L, F) -> forecast (N, H) [, quantiles (N, H, Q)]."""
+    """What a ForecastNet exports: x (N, L, F) [, future (N, H, Fk)] -> forecast (N, H) [, quantiles (N, H, Q)]."""
 
     def __init__(self, net: ForecastNet) -> None:
         super().__init__()
         self.net = net
 
-    def forward(self, x: Tensor):
+    def forward(self, x: Tensor, future: Tensor | None = None):
         if not self.net.n_quantiles:
-            return self.net(x)  # (N, H)
-        q = self.net.quantiles(x)  # (N, H, Q)
+            return self.net(x, future)  # (N, H)
+        q = self.net.quantiles(x, future)  # (N, H, Q)
         return q[..., self.net.median], q
 
 
@@ -138,6 +138,10 @@ def export(net: nn.Module, path: Path) -> Path:
         graph = _ForecastGraph(net)
         example = (torch.randn(2, 8, net.config.input_size),)
         inputs, axes = ["x"], {"x": {0: "N", 1: "L"}, "forecast": {0: "N"}}
+        if net.config.n_future:  # the known-future columns of the H steps
+            example += (torch.randn(2, net.config.horizon, net.config.n_future),)
+            inputs.append("future")
+            axes["future"] = {0: "N"}
         outputs = ["forecast", "quantiles"] if net.n_quantiles else ["forecast"]
         if net.n_quantiles:
             axes["quantiles"] = {0: "N"}
@@ -162,8 +166,8 @@ class OnnxNetwork:
     """An onnxruntime session in place of the network it was exported from.
 
     ``like`` is that network, built from config.json (its weights are not used): it gives ``config`` and the
-    kind of inputs. forward(x): (N, L, F) -> (N, H) for a forecaster; forward(x, lengths): (N, L, F), (N,) ->
-    (N, K) for a sequence model; quantiles(x): (N, L, F) -> (N, H, Q) for a quantile head.
+    kind of inputs. forward(x, future=None): (N, L, F), (N, H, Fk) -> (N, H) for a forecaster; forward(x,
+    lengths): (N, L, F), (N,) -> (N, K) for a sequence model; quantiles(x, future=None) -> (N, H, Q).
     """
 
     def __init__(self, path: Path, like: nn.Module) -> None:
@@ -182,29 +186,32 @@ class OnnxNetwork:
         self.sequences = isinstance(like, SequenceNet)
         self.n_quantiles = len(getattr(like.config, "quantiles", ()) or ())
         names = [i.name for i in self.session.get_inputs()]
-        expected = ["x", "lengths"] if self.sequences else ["x"]
+        expected = ["x", "lengths"] if self.sequences else ["x"] + (["future"] if like.config.n_future else [])
         if names != expected:
             raise ModelFileError(f"{str(path)!r} takes inputs {names}, but this model kind needs {expected}; "
                                  "the folder is damaged. Export the model again.")
 
-    def __call__(self, x: Tensor, lengths: Tensor | None = None) -> Tensor:
-        return self.forward(x, lengths)
+    def __call__(self, x: Tensor, second: Tensor | None = None) -> Tensor:
+        return self.forward(x, second)
 
-    def forward(self, x: Tensor, lengths: Tensor | None = None) -> Tensor:
-        return self._run(x, lengths)[0]
+    def forward(self, x: Tensor, second: Tensor | None = None) -> Tensor:
+        """second: the lengths (N,) of a sequence model, or the known-future columns (N, H, Fk) of a forecaster."""
+        return self._run(x, second)[0]
 
-    def quantiles(self, x: Tensor) -> Tensor:
+    def quantiles(self, x: Tensor, future: Tensor | None = None) -> Tensor:
         if not self.n_quantiles:
             raise ValueError("this network has a point head; it was not trained with quantiles")
-        return self._run(x, None)[1]
+        return self._run(x, future)[1]
 
-    def _run(self, x: Tensor, lengths: Tensor | None) -> list[Tensor]:
+    def _run(self, x: Tensor, second: Tensor | None) -> list[Tensor]:
         if len(x) == 0:  # onnxruntime wants at least one row; shapes as the network would give
             width = self.config.n_outputs if self.sequences else self.config.horizon
             return [x.new_zeros(0, width), x.new_zeros(0, width, max(self.n_quantiles, 1))]
         feed = {"x": np.ascontiguousarray(x.detach().cpu().numpy(), dtype=np.float32)}
         if self.sequences:
-            feed["lengths"] = np.asarray(lengths.cpu().numpy(), dtype=np.int64)
+            feed["lengths"] = np.asarray(second.cpu().numpy(), dtype=np.int64)
+        elif self.config.n_future:
+            feed["future"] = np.ascontiguousarray(second.detach().cpu().numpy(), dtype=np.float32)
         return [torch.from_numpy(out).to(x.device) for out in self.session.run(None, feed)]
 
     # what code written for an nn.Module calls
