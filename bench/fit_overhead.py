@@ -35,7 +35,7 @@ def run(system: str, dataset: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def same_process(dataset: str, repeats: int) -> list[tuple[float, float, float]]:
+def same_process(dataset: str, repeats: int, covariates: bool = False) -> list[tuple[float, float, float]]:
     """(floor s, lstmkit fit s, lstmkit s outside its epochs) per repeat, alternating in this process."""
     import torch
     import torch._dynamo  # noqa: F401  (paid once here, not by whichever system runs first)
@@ -46,37 +46,42 @@ def same_process(dataset: str, repeats: int) -> list[tuple[float, float, float]]
     rows = []
     for r in range(repeats):
         if r % 2:
-            ours, bare = lstmkit(d), floor(d)
+            ours, bare = lstmkit(d, covariates), floor(d, covariates)
         else:
-            bare, ours = floor(d), lstmkit(d)
+            bare, ours = floor(d, covariates), lstmkit(d, covariates)
         rows.append((bare["fit_s"], ours["fit_s"], ours["outside_s"]))
         print(f"repeat {r} {dataset:8s} floor {bare['fit_s']:7.2f} s  lstmkit {ours['fit_s']:7.2f} s  "
               f"ratio {ours['fit_s'] / bare['fit_s']:.3f}", flush=True)
     return rows
 
 
-def main_same_process(datasets: list[str], repeats: int) -> None:
+def main_same_process(datasets: list[str], repeats: int, covariates: bool = False) -> None:
     med = statistics.median
     lines = [
+        *(["With covariates: lstmkit fits with `calendar=('month',)` (two known-future inputs, read over the "
+           "lookback and by its decoder over the horizon); the floor's LSTM reads the target and the same two "
+           "columns (input width 3).", ""] if covariates else []),
         "One process per dataset, 2 threads; the floor's bare loop and lstmkit's whole `Forecaster.fit` alternate "
         "(order swapped every repeat), so each ratio pairs two runs minutes apart at most. Same network, windows and "
         "number of Adam steps as the fresh-process table. 'outside epochs': lstmkit's fit time not spent in its "
         "training epochs (checks, preparation, buffer, network set-up).",
         "",
-        f"Reproduce: `.venv/bin/python bench/fit_overhead.py --same-process --repeats {repeats} --only {','.join(datasets)}`",
+        f"Reproduce: `.venv/bin/python bench/fit_overhead.py --same-process --repeats {repeats} --only {','.join(datasets)}"
+        f"{' --covariates' if covariates else ''}`",
         "",
         "| dataset | floor s | lstmkit s | lstmkit / floor | per-repeat lstmkit / floor | outside epochs s |",
         "|---|---|---|---|---|---|",
     ]
     for dataset in datasets:
-        rows = same_process(dataset, repeats)
+        rows = same_process(dataset, repeats, covariates)
         ratios = [fit / floor for floor, fit, _ in rows]
         lines.append(
             f"| {dataset} | {med(r[0] for r in rows):.2f} | {med(r[1] for r in rows):.2f} | **{med(ratios):.3f}** | "
             f"{', '.join(f'{x:.3f}' for x in ratios)} | {med(r[2] for r in rows):.3f} |"
         )
     print("\n".join(lines))
-    update_section("Fit overhead, same process", "\n".join(lines))
+    update_section("Fit overhead with covariates, same process" if covariates else "Fit overhead, same process",
+                   "\n".join(lines))
 
 
 def main() -> None:
@@ -85,10 +90,11 @@ def main() -> None:
     parser.add_argument("--only", default="airline,co2,taylor")
     parser.add_argument("--quick", action="store_true", help="airline only, 3 repeats")
     parser.add_argument("--same-process", action="store_true", help="alternate floor and lstmkit in one process")
+    parser.add_argument("--covariates", action="store_true", help="with --same-process: two calendar inputs each")
     args = parser.parse_args()
     datasets = ["airline"] if args.quick else args.only.split(",")
     if args.same_process:
-        return main_same_process(datasets, args.repeats)
+        return main_same_process(datasets, args.repeats, args.covariates)
     runs: dict[tuple[str, str], list[dict]] = {}
     for r in range(args.repeats):
         order = SYSTEMS[r % 3 :] + SYSTEMS[: r % 3]

@@ -31,12 +31,12 @@ def _data(name: str) -> dict:
     return common.load(name)
 
 
-def _network():
-    """The protocol's nn.LSTM(1, 64, 2) + linear head, Adam and MSE, as the peers' scripts build them."""
+def _network(width: int = 1):
+    """The protocol's nn.LSTM(width, 64, 2) + linear head, Adam and MSE, as the peers' scripts build them."""
     import common
     import torch
 
-    lstm = torch.nn.LSTM(1, common.HIDDEN, common.LAYERS, batch_first=True)
+    lstm = torch.nn.LSTM(width, common.HIDDEN, common.LAYERS, batch_first=True)
     head = torch.nn.Linear(common.HIDDEN, 1)
     opt = torch.optim.Adam([*lstm.parameters(), *head.parameters()], lr=common.LR)
     return lstm, head, opt, torch.nn.MSELoss()
@@ -56,19 +56,34 @@ def protocol_forecaster(d: dict, max_epochs: int):
     )
 
 
-def floor_setup(d: dict, device: str = "cpu"):
-    """The floor's batches (built beforehand from the training windows) and network, on ``device``."""
+CALENDAR = ("month",)  # the covariate runs: two known-future inputs (sin, cos of the month) beside the target
+
+
+def _calendar(d: dict):
+    """(T, 2) the calendar columns of the training rows."""
+    import pandas as pd
+
+    from lstmkit.calendar import calendar_features
+
+    return calendar_features(pd.DatetimeIndex(d["ts"][: d["train_end"]]), CALENDAR)
+
+
+def floor_setup(d: dict, device: str = "cpu", covariates: bool = False):
+    """The floor's batches (built beforehand from the training windows) and network, on ``device``; with
+    ``covariates`` the inputs are the target and the two calendar columns (the same input width as lstmkit's)."""
     import common
     import numpy as np
     import torch
 
     torch.manual_seed(0)
-    z = common.scale(d, d["y"])[: d["train_end"]]
-    windows = np.lib.stride_tricks.sliding_window_view(z, d["L"] + 1)
-    x = torch.tensor(windows[:, :-1, None], dtype=torch.float32, device=device)
-    y = torch.tensor(windows[:, -1:], dtype=torch.float32, device=device)
+    z = common.scale(d, d["y"])[: d["train_end"]][:, None]
+    if covariates:
+        z = np.concatenate([z, _calendar(d)], axis=1)
+    windows = np.lib.stride_tricks.sliding_window_view(z, d["L"] + 1, axis=0).transpose(0, 2, 1)  # (N, L + 1, F)
+    x = torch.tensor(windows[:, :-1], dtype=torch.float32, device=device)
+    y = torch.tensor(windows[:, -1, :1], dtype=torch.float32, device=device)
     batches = [(x[i].contiguous(), y[i].contiguous()) for i in torch.randperm(len(x)).split(common.BATCH)]
-    lstm, head, opt, loss_fn = _network()
+    lstm, head, opt, loss_fn = _network(z.shape[1])
     return batches, lstm.to(device), head.to(device), opt, loss_fn  # .to keeps the Parameters opt holds
 
 
@@ -86,8 +101,8 @@ def floor_loop(epochs: int, batches, lstm, head, opt, loss_fn) -> int:
     return steps
 
 
-def floor(d: dict) -> dict:
-    batches, *network = floor_setup(d)
+def floor(d: dict, covariates: bool = False) -> dict:
+    batches, *network = floor_setup(d, covariates=covariates)
     began = time.perf_counter()
     steps = floor_loop(d["epochs"], batches, *network)
     return {"fit_s": time.perf_counter() - began, "steps": steps, "windows": sum(len(x) for x, _ in batches)}
@@ -122,14 +137,14 @@ def raw(d: dict) -> dict:
     return {"fit_s": time.perf_counter() - began, "steps": steps, "windows": len(x)}
 
 
-def lstmkit(d: dict) -> dict:
+def lstmkit(d: dict, covariates: bool = False) -> dict:
     import common
     import pandas as pd
 
     frame = pd.DataFrame({"timestamp": d["ts"][: d["train_end"]], "y": d["y"][: d["train_end"]]})
     model = protocol_forecaster(d, d["epochs"])
     began = time.perf_counter()
-    model.fit(frame, target="y", time_col="timestamp")
+    model.fit(frame, target="y", time_col="timestamp", calendar=CALENDAR if covariates else None)
     seconds = time.perf_counter() - began
     steps = d["epochs"] * -(-(d["train_end"] - d["L"]) // common.BATCH)
     outside = seconds - sum(h["seconds"] for h in model.history_)  # checks, preparation, set-up
