@@ -92,7 +92,7 @@ def test_a_static_attribute_must_be_constant(retail):
 
 def test_calendar_features_forecast_past_the_horizon():
     t = pd.date_range("2024-01-01", periods=24 * 7 * 6, freq="h")
-    y = np.where(t.dayofweek >= 5, 5.0, 10.0) + np.sin(2 * np.pi * t.hour / 24) + np.random.default_rng(0).normal(0, 0.1, len(t))
+    y = np.where(t.day_of_week >= 5, 5.0, 10.0) + np.sin(2 * np.pi * t.hour / 24) + np.random.default_rng(0).normal(0, 0.1, len(t))
     data = pd.DataFrame({"t": t, "y": y})
     model = Forecaster(hidden_size=16, max_epochs=2, verbose=0, device="cpu").fit(data, target="y", time_col="t",
                                                                                  calendar="auto", test_size=48)
@@ -150,3 +150,21 @@ def test_the_cli_takes_the_new_roles(tmp_path, retail):
              "--lookback", "28", "--max-epochs", "1", "--hidden-size", "8", "-q", "--init-from", str(model),
              "--out", str(tmp_path / "m2")]
     assert runner.invoke(app, again).exit_code == 0
+
+
+def test_auto_normalises_the_trending_features_only():
+    """A random walk with drift (a price level) is normalised per window, a seasonal temperature keeps its level;
+    the choice reads training rows only."""
+    from lstmkit.forecasting.plan import trending_features
+    from lstmkit.io import Columns
+
+    rng = np.random.default_rng(0)
+    t = np.arange(400)
+    frame = pd.DataFrame({"y": rng.normal(size=400), "price": 100 + np.cumsum(0.5 + rng.normal(size=400)),
+                          "temp": 15 + 8 * np.sin(2 * np.pi * t / 365) + rng.normal(size=400)})
+    columns = Columns(target="y", features=("price", "temp"))
+    assert trending_features(frame, columns, test_size=0) == ("price",)
+    flat_then_trend = frame.assign(temp=np.r_[rng.normal(size=300), np.linspace(0, 1e4, 100)])
+    assert trending_features(flat_then_trend, columns, test_size=100) == ("price",)  # the test part is not read
+    model = Forecaster(lookback=12, horizon=3, max_epochs=1, verbose=0).fit(frame, target="y", features=["temp", "price"])
+    assert model.columns_.features == ("price", "temp") and model.net_config_.n_normalised == 2

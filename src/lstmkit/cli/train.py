@@ -70,7 +70,7 @@ def train(
     static: Annotated[Optional[str], typer.Option(help="Per-series attributes, constant within a series, comma-separated.")] = None,
     calendar: Annotated[Optional[str], typer.Option(help="Calendar inputs from the time column: auto, or e.g. dayofweek,month.")] = None,
     holidays: Annotated[Optional[str], typer.Option(help="Public holidays of a country as an input, e.g. US (pip install 'lstmkit[holidays]').")] = None,
-    window_norm_features: Annotated[Optional[str], typer.Option(help="Past features to normalise per window like the target [default: none; the others keep their level].")] = None,
+    window_norm_features: Annotated[Optional[str], typer.Option(help="Past features normalised per window like the target: auto (those that trend), none, or A,B [default: auto].")] = None,
     init_from: Annotated[Optional[Path], typer.Option(help="Start from this trained model's weights (same network shape): fine-tuning.")] = None,
     lookback: Annotated[Optional[int], typer.Option(help="Steps the model sees [default: 2 seasons, at least 24].")] = None,
     horizon: Annotated[Optional[int], typer.Option(help="Steps it predicts at once [default: one season].")] = None,
@@ -142,7 +142,9 @@ def train(
         shared["loss"] = loss.value
     params = dict(lookback=lookback, horizon=horizon, missing_indicator=missing_indicator, steps_per_epoch=steps_per_epoch,
                   val_size=val_size, season=season, quantiles=levels_of(quantiles),
-                  window_norm_features=names_of(window_norm_features), **shared)
+                  **shared)
+    if window_norm_features is not None:
+        params["window_norm_features"] = {"auto": "auto", "none": None}.get(window_norm_features, names_of(window_norm_features))
     roles = dict(target=target, time_col=time_col, id_col=id_col, features=names_of(features),
                  categorical=names_of(categorical), future_features=names_of(future_features), static=names_of(static),
                  calendar=calendar, holidays=holidays, test_size=test_size)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +37,7 @@ from .baselines import resolve_baselines
 from .evaluation import Evaluation, evaluate_panel
 from .fitted import FittedForecaster, ForecasterFile, restore
 from .future_rows import split_future
-from .plan import make_plan
+from .plan import make_plan, trending_features
 from .prediction import predict_arrays, predict_frame
 
 __all__ = ["Forecaster", "backtest"]
@@ -54,6 +54,9 @@ class Forecaster(Estimator):
 
     ``window_norm`` expresses the target of each window relative to the window itself; the past numeric
     features named in ``window_norm_features`` too, the other covariates keep their level (scaled).
+    ``"auto"`` (the default) normalises the past features that trend over the training rows (a level that
+    wanders far beyond its step-to-step changes: prices, population), so a test part beyond the training
+    range looks familiar; ``None`` normalises none.
 
     ``quantiles`` (e.g. ``[0.05, 0.95]``) trains a quantile head with the pinball loss instead of ``loss``; the
     median is added and is the point forecast, and ``interval_method="quantile"`` gives its intervals.
@@ -76,7 +79,7 @@ class Forecaster(Estimator):
         num_layers: int = 1,
         dropout: float = 0.0,
         window_norm: str = "last",
-        window_norm_features: Sequence[str] | None = None,
+        window_norm_features: Sequence[str] | str | None = "auto",
         scaling: str = "standard",
         impute: str = "interpolate",
         missing_indicator: bool = False,
@@ -159,7 +162,8 @@ class Forecaster(Estimator):
         target = target or _default_target(data)
         future, future_cats = split_by_kind(raw, names(future_features))
         statics, static_cats = split_by_kind(raw, names(static))
-        normalised = names(self.window_norm_features)
+        auto = self.window_norm_features == "auto"
+        normalised = () if auto else names(self.window_norm_features)
         past = names(features)
         unknown = [c for c in normalised if c not in past]
         if unknown:
@@ -177,6 +181,11 @@ class Forecaster(Estimator):
                          val_size=self.val_size, test_size=test_size)
         frame = plan.drop_short_series(frame, columns)
         plan.check_missing(frame, columns)
+        if auto and past:
+            normalised = trending_features(frame, columns, test_size)
+            columns = replace(columns, features=(*normalised, *[c for c in past if c not in normalised]))
+            if normalised:
+                log.info("past features normalised per window like the target (they trend): %s", ", ".join(normalised))
         derived = dict(calendar=resolve_calendar(calendar, plan.freq), holidays=holidays)
         prep = Preparer(PrepConfig(self.impute, self.scaling, self.missing_indicator, **derived), columns).fit(
             frame, test_size)

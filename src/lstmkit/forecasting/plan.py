@@ -28,12 +28,13 @@ from .calibration import Calibration, calibrate
 from .metrics import seasonal_scale
 from .windows import WindowBatches, inference_chunk, window_starts
 
-__all__ = ["Plan", "make_plan"]
+__all__ = ["Plan", "make_plan", "trending_features"]
 
 log = logging.getLogger(__name__)
 
 MAX_VAL_WINDOWS = 8192  # validation windows scored per epoch, evenly spaced over the validation part
 MAX_MISSING = 0.5  # above this share of missing training targets, fit warns
+TRENDING = 8.0  # a feature whose level's spread is this many times its step-to-step changes' trends
 
 
 @dataclass(frozen=True)
@@ -216,3 +217,22 @@ def _step(freq: str | None) -> pd.Timedelta | None:
         return pd.Timedelta(pd.tseries.frequencies.to_offset(freq)) if freq else None
     except (ValueError, TypeError):
         return None
+
+
+def trending_features(frame: pd.DataFrame, columns: Columns, test_size: int) -> tuple[str, ...]:
+    """The past numeric features that trend over the training rows: std(x) / std(diff x) above ``TRENDING``
+    (median over the series). Such a feature leaves its training range in the test part (a price level,
+    a population), so the network should see it relative to each window, like the target; a temperature or
+    a flag (ratio about 1-3) keeps its level. Training rows only: each series' last ``test_size`` rows are
+    left out."""
+    groups = frame.groupby(columns.id_col, sort=False) if columns.id_col else [(None, frame)]
+    ratios: dict[str, list[float]] = {name: [] for name in columns.features}
+    for _, rows in groups:
+        rows = rows.iloc[: max(len(rows) - test_size, 0)]
+        for name in columns.features:
+            values = rows[name].to_numpy(dtype="float64")
+            steps = np.diff(values)
+            spread, change = np.nanstd(values) if len(values) > 2 else 0.0, np.nanstd(steps) if len(steps) > 1 else 0.0
+            if change > 0:
+                ratios[name].append(spread / change)
+    return tuple(name for name, r in ratios.items() if r and float(np.median(r)) > TRENDING)
