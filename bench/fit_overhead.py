@@ -35,13 +35,13 @@ def run(system: str, dataset: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def same_process(dataset: str, repeats: int, covariates: bool = False) -> list[tuple[float, float, float]]:
+def same_process(dataset: str, repeats: int, covariates: bool = False, threads: int = 2) -> list[tuple[float, float, float]]:
     """(floor s, lstmkit fit s, lstmkit s outside its epochs) per repeat, alternating in this process."""
     import torch
     import torch._dynamo  # noqa: F401  (paid once here, not by whichever system runs first)
     from systems import _data, floor, lstmkit
 
-    torch.set_num_threads(2)
+    torch.set_num_threads(threads)
     d = _data(dataset)
     rows = []
     for r in range(repeats):
@@ -55,25 +55,25 @@ def same_process(dataset: str, repeats: int, covariates: bool = False) -> list[t
     return rows
 
 
-def main_same_process(datasets: list[str], repeats: int, covariates: bool = False) -> None:
+def main_same_process(datasets: list[str], repeats: int, covariates: bool = False, threads: int = 2) -> None:
     med = statistics.median
     lines = [
         *(["With covariates: lstmkit fits with `calendar=('month',)` (two known-future inputs, read over the "
            "lookback and by its decoder over the horizon); the floor's LSTM reads the target and the same two "
            "columns (input width 3).", ""] if covariates else []),
-        "One process per dataset, 2 threads; the floor's bare loop and lstmkit's whole `Forecaster.fit` alternate "
+        f"One process per dataset, {threads} thread(s); the floor's bare loop and lstmkit's whole `Forecaster.fit` alternate "
         "(order swapped every repeat), so each ratio pairs two runs minutes apart at most. Same network, windows and "
         "number of Adam steps as the fresh-process table. 'outside epochs': lstmkit's fit time not spent in its "
         "training epochs (checks, preparation, buffer, network set-up).",
         "",
         f"Reproduce: `.venv/bin/python bench/fit_overhead.py --same-process --repeats {repeats} --only {','.join(datasets)}"
-        f"{' --covariates' if covariates else ''}`",
+        f"{' --covariates' if covariates else ''}{f' --threads {threads}' if threads != 2 else ''}`",
         "",
         "| dataset | floor s | lstmkit s | lstmkit / floor | per-repeat lstmkit / floor | outside epochs s |",
         "|---|---|---|---|---|---|",
     ]
     for dataset in datasets:
-        rows = same_process(dataset, repeats, covariates)
+        rows = same_process(dataset, repeats, covariates, threads)
         ratios = [fit / floor for floor, fit, _ in rows]
         lines.append(
             f"| {dataset} | {med(r[0] for r in rows):.2f} | {med(r[1] for r in rows):.2f} | **{med(ratios):.3f}** | "
@@ -91,10 +91,12 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="airline only, 3 repeats")
     parser.add_argument("--same-process", action="store_true", help="alternate floor and lstmkit in one process")
     parser.add_argument("--covariates", action="store_true", help="with --same-process: two calendar inputs each")
+    parser.add_argument("--threads", type=int, default=2,
+                        help="with --same-process: torch threads (1 on a shared machine: 2 spin-wait when cores are busy)")
     args = parser.parse_args()
     datasets = ["airline"] if args.quick else args.only.split(",")
     if args.same_process:
-        return main_same_process(datasets, args.repeats, args.covariates)
+        return main_same_process(datasets, args.repeats, args.covariates, args.threads)
     runs: dict[tuple[str, str], list[dict]] = {}
     for r in range(args.repeats):
         order = SYSTEMS[r % 3 :] + SYSTEMS[: r % 3]
