@@ -275,7 +275,8 @@ class Preparer:
         """A copy that also knows the series of ``frame`` it has not seen: their statistics are fitted on their
         own rows (all but the last ``holdout``), pooled columns keep the pooled ones. -> (copy, new ids)"""
         ids, _ = series_runs(frame, self.columns.id_col)
-        new = [sid for sid in ids if sid not in set(self.ids_)] if self.config.per_series else []
+        known = set(self.ids_)
+        new = [sid for sid in ids if sid not in known] if self.config.per_series else []
         if not new:
             return self, []
         rows = frame[frame[self.columns.id_col].astype(str).isin(set(new))]
@@ -292,7 +293,8 @@ class Preparer:
 
     def _times(self, frame: pd.DataFrame, offsets: np.ndarray) -> list[pd.Index]:
         if self.columns.time_col:
-            return [pd.Index(t) for t in np.split(frame[self.columns.time_col].to_numpy(), offsets[1:-1])]
+            times = pd.Index(frame[self.columns.time_col].to_numpy())  # one conversion; slices are views
+            return [times[a:b] for a, b in zip(offsets[:-1], offsets[1:])]
         return [pd.RangeIndex(n) for n in np.diff(offsets)]
 
     def _impute(self, raw: np.ndarray, c: int, offsets: np.ndarray, row_series: np.ndarray) -> np.ndarray:
