@@ -275,8 +275,7 @@ class Preparer:
         """A copy that also knows the series of ``frame`` it has not seen: their statistics are fitted on their
         own rows (all but the last ``holdout``), pooled columns keep the pooled ones. -> (copy, new ids)"""
         ids, _ = series_runs(frame, self.columns.id_col)
-        known = set(self.ids_)
-        new = [sid for sid in ids if sid not in known] if self.config.per_series else []
+        new = [sid for sid, seen in zip(ids, pd.Index(ids).isin(self.ids_)) if not seen] if self.config.per_series else []
         if not new:
             return self, []
         rows = frame[frame[self.columns.id_col].astype(str).isin(set(new))]

@@ -54,9 +54,7 @@ class Forecaster(Estimator):
 
     ``window_norm`` expresses the target of each window relative to the window itself; the past numeric
     features named in ``window_norm_features`` too, the other covariates keep their level (scaled).
-    ``"auto"`` (the default) normalises the past features that trend over the training rows (a level that
-    wanders far beyond its step-to-step changes: prices, population), so a test part beyond the training
-    range looks familiar; ``None`` normalises none.
+    ``"auto"`` (default) normalises those that trend over the training rows (prices, population); ``None`` none.
 
     ``quantiles`` (e.g. ``[0.05, 0.95]``) trains a quantile head with the pinball loss instead of ``loss``; the
     median is added and is the point forecast, and ``interval_method="quantile"`` gives its intervals.
@@ -181,11 +179,9 @@ class Forecaster(Estimator):
                          val_size=self.val_size, test_size=test_size)
         frame = plan.drop_short_series(frame, columns)
         plan.check_missing(frame, columns)
-        if auto and past:
+        if auto and past:  # the trending ones first: the network normalises the first n_normalised inputs
             normalised = trending_features(frame, columns, test_size)
             columns = replace(columns, features=(*normalised, *[c for c in past if c not in normalised]))
-            if normalised:
-                log.info("past features normalised per window like the target (they trend): %s", ", ".join(normalised))
         derived = dict(calendar=resolve_calendar(calendar, plan.freq), holidays=holidays)
         prep = Preparer(PrepConfig(self.impute, self.scaling, self.missing_indicator, **derived), columns).fit(
             frame, test_size)
