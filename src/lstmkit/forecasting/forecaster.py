@@ -33,7 +33,9 @@ from ..progress import Reporter
 from ..training import TrainConfig, resolve_device
 from . import intervals as iv
 from .backtest import Backtest, run_backtest
+from .auto import ensemble_size, resolve_window_norm
 from .baselines import resolve_baselines
+from .ensemble import train_members
 from .evaluation import Evaluation, evaluate_panel
 from .fitted import FittedForecaster, ForecasterFile, restore
 from .future_rows import split_future
@@ -53,7 +55,16 @@ class Forecaster(Estimator):
     data), ``season`` to the frequency's natural season.
 
     ``window_norm`` expresses the target of each window relative to the window itself; the past numeric
-    features named in ``window_norm_features`` too, the other covariates keep their level (scaled).
+    features named in ``window_norm_features`` too, the other covariates keep their level (scaled). With
+    an anchor (``drift``, ``seasonal``, ``sdiff``; ``auto``, the default: per step ahead, the anchor with the
+    smallest error on the training windows, see ``forecasting.auto``) the network forecasts what the anchor
+    misses. ``ensemble`` trains that many networks (seeds random_state, +1, ...) and forecasts their median;
+    ``"auto"`` (default) trains 3 on small data, 1 on large.
+
+    Defaults that depend on the data (``plan.default_lookback``): lookback two seasons (at least 24), shorter
+    for short series so that every series with room for a window trains; validation max(horizon, 10 %) of
+    each training part, less where it would leave too few training windows; batch size from the window
+    count, at most 100 batches an epoch.
 
     ``quantiles`` (e.g. ``[0.05, 0.95]``) trains a quantile head with the pinball loss instead of ``loss``; the
     median is added and is the point forecast, and ``interval_method="quantile"`` gives its intervals.
@@ -75,7 +86,7 @@ class Forecaster(Estimator):
         hidden_size: int = 64,
         num_layers: int = 1,
         dropout: float = 0.0,
-        window_norm: str = "last",
+        window_norm: str = "auto",
         window_norm_features: Sequence[str] | None = None,
         scaling: str = "standard",
         impute: str = "interpolate",
@@ -86,6 +97,7 @@ class Forecaster(Estimator):
         max_epochs: int = 100,
         patience: int | None = 10,
         steps_per_epoch: int | None = None,
+        ensemble: int | str = "auto",
         val_size: int | None = None,
         quantiles: Sequence[float] | None = None,
         season: int | None = None,
@@ -110,6 +122,7 @@ class Forecaster(Estimator):
         self.max_epochs = max_epochs
         self.patience = patience
         self.steps_per_epoch = steps_per_epoch
+        self.ensemble = ensemble
         self.val_size = val_size
         self.quantiles = quantiles
         self.season = season
@@ -183,29 +196,38 @@ class Forecaster(Estimator):
         panel = prep.transform(frame)
         del frame, raw  # the panel holds what training needs; free the table before the buffers are made
         self.batch_size_ = self.batch_size or plan.auto_batch_size(panel)
+        steps = self.steps_per_epoch if self.steps_per_epoch or self.batch_size else plan.auto_steps(panel, self.batch_size_)
+        norm, anchors = resolve_window_norm(self.window_norm, panel.values[:, 0], plan.train_starts(panel),
+                                            plan.lookback, plan.horizon, plan.season)
         self.train_config_ = build(TrainConfig, dict(
             batch_size=self.batch_size_, lr=self.lr, max_epochs=self.max_epochs, patience=self.patience,
-            steps_per_epoch=self.steps_per_epoch, loss=self.loss, seed=self.random_state, device=self.device,
+            steps_per_epoch=steps, loss=self.loss, seed=self.random_state, device=self.device,
             precision=self.precision,
         ))
         blocks = prep.blocks
         self.net_config_ = build(NetConfig, dict(
             input_size=len(panel.feature_names), horizon=plan.horizon, hidden_size=self.hidden_size,
-            num_layers=self.num_layers, dropout=self.dropout, window_norm=self.window_norm,
+            num_layers=self.num_layers, dropout=self.dropout, window_norm=norm, anchors=anchors, season=plan.season,
+            members=ensemble_size(self.ensemble, plan.n_windows(panel)),
             n_normalised=1 + len(normalised), quantiles=self._quantile_levels(),
             n_future=blocks["future"][1] - blocks["future"][0], n_static=blocks["static"][1] - blocks["static"][0],
         ))
         device = resolve_device(self.device)
         future_slice = self.net_config_.future_slice if self.net_config_.n_future else None
-        train, val = plan.batches(panel, device, self.batch_size_, self.steps_per_epoch, self.hidden_size, future_slice)
+        train, val = plan.batches(panel, device, self.batch_size_, steps, self.hidden_size, future_slice)
         quantiles = self.net_config_.quantiles
-        self._train(
-            ForecastNet, self.net_config_, train, val, self.train_config_, reporter=reporter, device=device,
-            loss_fn=PinballLoss(quantiles) if quantiles else None,
-            checkpoint_dir=Path(checkpoint_dir) if checkpoint_dir else None, resume=resume,
-            data=(panel.values, panel.offsets, np.array([plan.test_size, plan.val_size or -1])),
-            init=_initial_weights(init_from),
-        )
+
+        def train_one(net_config: NetConfig, train_config: TrainConfig, where: Path | None):
+            self._train(
+                ForecastNet, net_config, train, val, train_config, reporter=reporter, device=device,
+                loss_fn=PinballLoss(quantiles) if quantiles else None, checkpoint_dir=where, resume=resume,
+                data=(panel.values, panel.offsets, np.array([plan.test_size, plan.val_size or -1])),
+                init=_initial_weights(init_from),
+            )
+            return self.net_, self.history_
+
+        self.net_, self.history_ = train_members(train_one, self.net_config_, self.train_config_,
+                                                 Path(checkpoint_dir) if checkpoint_dir else None)
         self._set_fitted(FittedForecaster(
             net=self.net_, prep=prep, lookback=plan.lookback, horizon=plan.horizon, season=plan.season,
             freq=plan.freq, test_size=plan.test_size, mase_scale=plan.mase_scales(panel, len(prep.ids_)),
