@@ -106,7 +106,7 @@ class NetConfig:
     dropout: Fraction = 0.0
     window_norm: Literal["none", "mean", "last", "anchor"] = "last"
     n_normalised: NonNegativeInt = 1  # leading channels that window_norm applies to; channel 0 is the target
-    anchors: tuple[Literal["last", "drift", "seasonal", "sdiff"], ...] = ()  # window_norm="anchor": one per step
+    anchors: tuple[Literal["last", "drift", "seasonal", "sdiff", "level", "cycle", "ses"], ...] = ()  # window_norm="anchor": one per step
     season: PositiveInt = 1  # the season the seasonal anchors use
     members: PositiveInt = 1  # > 1: an ensemble of this many networks, combined by the median
     quantiles: tuple[float, ...] = ()  # a quantile head: ascending, 0.5 included; () for a point head

@@ -20,7 +20,7 @@ from ..exceptions import ConfigError
 
 __all__ = ["choose_anchors", "resolve_window_norm", "ensemble_size", "ENSEMBLE_WINDOWS"]
 
-ENSEMBLE_WINDOWS = 20_000  # training windows up to which ensemble="auto" trains 3 networks
+ENSEMBLE_WINDOWS = 2_500  # training windows up to which ensemble="auto" trains 3 networks (taylor: ~2,900, one)
 MAX_CHOICE_WINDOWS = 20_000  # windows the anchor choice scores, evenly spaced
 
 

@@ -21,17 +21,17 @@ __all__ = ["train_members"]
 
 def train_members(train_one: Callable[..., tuple[nn.Module, list[dict]]], net_config: NetConfig,
                   train_config: TrainConfig, checkpoint_dir: Path | None) -> tuple[nn.Module, list[dict]]:
-    """Train ``net_config.members`` networks with ``train_one(config, train_config, checkpoint_dir)`` ->
-    (network, history), each with its own seed (and checkpoint folder), and combine them.
+    """Train ``net_config.members`` networks with ``train_one(config, train_config, checkpoint_dir, k)`` ->
+    (network, history), member k with its own seed (and checkpoint folder), and combine them.
     -> (the network or ensemble, the histories one after another)"""
     if net_config.members == 1:
-        return train_one(net_config, train_config, checkpoint_dir)
+        return train_one(net_config, train_config, checkpoint_dir, 0)
     single = replace(net_config, members=1)
     nets: list[ForecastNet] = []
     history: list[dict] = []
     for k in range(net_config.members):
         where = checkpoint_dir / f"member-{k}" if checkpoint_dir is not None else None
-        net, epochs = train_one(single, replace(train_config, seed=train_config.seed + k), where)
+        net, epochs = train_one(single, replace(train_config, seed=train_config.seed + k), where, k)
         nets.append(net)
         history += [{**epoch, "member": k} for epoch in epochs]
     return ForecastEnsemble(net_config, nets).eval(), history

@@ -217,12 +217,12 @@ class Forecaster(Estimator):
         train, val = plan.batches(panel, device, self.batch_size_, steps, self.hidden_size, future_slice)
         quantiles = self.net_config_.quantiles
 
-        def train_one(net_config: NetConfig, train_config: TrainConfig, where: Path | None):
+        def train_one(net_config: NetConfig, train_config: TrainConfig, where: Path | None, member: int):
             self._train(
                 ForecastNet, net_config, train, val, train_config, reporter=reporter, device=device,
                 loss_fn=PinballLoss(quantiles) if quantiles else None, checkpoint_dir=where, resume=resume,
                 data=(panel.values, panel.offsets, np.array([plan.test_size, plan.val_size or -1])),
-                init=_initial_weights(init_from),
+                init=_initial_weights(init_from, member),
             )
             return self.net_, self.history_
 
@@ -417,12 +417,14 @@ def backtest(model_or_config, data, **options) -> Backtest:
     return Forecaster().set_params(**params).backtest(data, **options, **fit_args)
 
 
-def _initial_weights(model: Forecaster | None) -> dict | None:
+def _initial_weights(model: Forecaster | None, member: int = 0) -> dict | None:
+    """The weights member ``member`` starts from: ``model``'s network, or its member ``member`` (cycling)."""
     if model is None:
         return None
     if not isinstance(model, Forecaster) or not model._fitted():
         raise ConfigError("init_from takes a fitted Forecaster (e.g. lstmkit.load('model')).")
-    return model.net_.state_dict()
+    members = getattr(model.net_, "members", None)
+    return (members[member % len(members)] if members is not None else model.net_).state_dict()
 
 
 def _columns(fit_args: dict) -> Columns:
