@@ -252,7 +252,10 @@ class ForecastNet(nn.Module):
         if mode == "none":
             return None, None
         cont = x[..., : self.config.n_normalised]  # (N, L, C)
-        scale = torch.sqrt(cont.var(dim=1, keepdim=True, unbiased=False) + 1e-3)  # (N, 1, C)
+        if mode == "anchor" and cont.shape[1] > 1:  # the window's typical step: anchors' errors are steps' size
+            scale = (cont[:, 1:] - cont[:, :-1]).abs().mean(dim=1, keepdim=True) + 1e-3  # (N, 1, C)
+        else:
+            scale = torch.sqrt(cont.var(dim=1, keepdim=True, unbiased=False) + 1e-3)  # (N, 1, C)
         loc = cont.mean(dim=1, keepdim=True) if mode == "mean" else cont[:, -1:, :]  # (N, 1, C)  anchor: last
         return loc, scale
 

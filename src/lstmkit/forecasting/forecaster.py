@@ -91,7 +91,7 @@ class Forecaster(Estimator):
         scaling: str = "standard",
         impute: str = "interpolate",
         missing_indicator: bool = False,
-        loss: str = "mse",
+        loss: str = "mae",
         batch_size: int | None = None,
         lr: float = 3e-3,
         max_epochs: int = 100,
@@ -250,7 +250,7 @@ class Forecaster(Estimator):
         qs = sorted({float(q) for q in self.quantiles} | {0.5})
         if not all(0 < q < 1 for q in qs):
             raise ConfigError(f"quantiles must lie strictly between 0 and 1 (e.g. 0.05,0.95); got {self.quantiles!r}.")
-        if self.loss != "mse":
+        if self.loss != "mae":
             warnings.warn(f"loss={self.loss!r} is not used: a quantile head trains with the pinball loss.", stacklevel=3)
         return tuple(qs)
 
