@@ -32,8 +32,8 @@ from ..prep import Preparer, PrepConfig
 from ..progress import Reporter
 from ..training import TrainConfig, resolve_device
 from . import intervals as iv
-from .backtest import Backtest, run_backtest
 from .auto import ensemble_size, resolve_window_norm
+from .backtest import Backtest, run_backtest
 from .baselines import resolve_baselines
 from .ensemble import train_members
 from .evaluation import Evaluation, evaluate_panel
