@@ -125,3 +125,18 @@ def test_a_short_yearly_panel_trains_the_series_with_room():
     assert len(model.prep_.ids_) >= 0.9 * 40, skipped
     ev = model.evaluate(data)
     assert ev.metrics["rolling"]["lstm"]["n"] == 40 * 6
+
+
+def test_the_cli_takes_ensemble(tmp_path, monthly):
+    from typer.testing import CliRunner
+
+    from lstmkit.cli import app
+
+    monthly.to_csv(tmp_path / "m.csv", index=False)
+    base = ["train", str(tmp_path / "m.csv"), "--target", "y", "--time-col", "timestamp", "--max-epochs", "1",
+            "--hidden-size", "8", "-q"]
+    result = CliRunner().invoke(app, [*base, "--ensemble", "2", "--out", str(tmp_path / "e")])
+    assert result.exit_code == 0, result.output
+    assert Forecaster.load(tmp_path / "e").net_config_.members == 2
+    result = CliRunner().invoke(app, [*base, "--ensemble", "many", "--out", str(tmp_path / "x")])
+    assert result.exit_code == 2 and "--ensemble takes 'auto' or a number of networks" in result.output
