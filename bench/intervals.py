@@ -86,7 +86,8 @@ def main() -> None:
                 found[method] = metrics["rolling"]["lstm"] | {"train_s": seconds}
                 commands.append(f"lstmkit {shlex.join(train[:-1] + extra)} --out M && lstmkit {shlex.join(['evaluate', 'M', *evaluate[2:]])}")
                 if method == "conformal":
-                    found["gammas"] = gamma_sweep(model, path)
+                    if not args.no_quantile:  # the full run also sweeps the ACI step size
+                        found["gammas"] = gamma_sweep(model, path)
                     adaptive = [*evaluate[:-1], "adaptive"]
                     found["adaptive"] = json.loads(run([*LSTMKIT, *adaptive])[0])["rolling"]["lstm"]
                     commands.append(f"lstmkit {shlex.join(['evaluate', 'M', *adaptive[2:]])}")
