@@ -76,12 +76,14 @@ def main() -> None:
     parser.add_argument("--extra", default="", help="extra options for 'lstmkit train'")
     parser.add_argument("--baselines", default="all", help="'all' adds ets and arima when statsforecast is there")
     parser.add_argument("--section", default="Forecasting datasets")
-    parser.add_argument("--json", default=None, help="also write the raw rows to this JSON file")
+    parser.add_argument("--json", default=None, help="keep the raw rows in this JSON file: rows already there for "
+                        "other datasets are kept (a run can be split), each dataset's row is written when it is done")
     args = parser.parse_args()
     baselines = args.baselines
     if baselines == "all":
         baselines = "naive,seasonal_naive,drift,mean" + (",ets,arima" if _classical() else "")
-    rows = []
+    rows = json.loads(Path(args.json).read_text()) if args.json and Path(args.json).exists() else []
+    order = list(DATASETS)
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.only.split(","):
             file, roles, test_size, horizon = DATASETS[name]
@@ -93,14 +95,17 @@ def main() -> None:
             run([*LSTMKIT, *train])
             seconds = time.perf_counter() - started
             metrics = json.loads(run([*LSTMKIT, "evaluate", model, path, "--json", "--baselines", baselines]))
-            run([*LSTMKIT, "predict", model, path, "--out", f"{tmp}/{name}.csv"])
+            if "--future-features" not in roles:  # predict needs the future values, which the file does not hold
+                run([*LSTMKIT, "predict", model, path, "--out", f"{tmp}/{name}.csv"])
             config = json.loads(Path(model, "config.json").read_text())
+            rows = [r for r in rows if r[0] != name]
             rows.append((name, metrics, seconds, len(config["history"]), "lstmkit " + shlex.join(train[:-3])))
+            rows.sort(key=lambda r: order.index(r[0]))
             print(name, f"{seconds:.0f}s", {k: {m: round(v["mae"], 3) for m, v in b.items()} for k, b in metrics.items()},
                   flush=True)
-    if args.json:
-        Path(args.json).write_text(json.dumps(rows, indent=1))
-    update_section(args.section, render(rows))
+            if args.json:
+                Path(args.json).write_text(json.dumps(rows, indent=1))
+            update_section(args.section, render(rows))
 
 
 def _classical() -> bool:
