@@ -165,7 +165,7 @@ class Estimator:
         if not is_main_process():
             return directory
         config = {"kind": self._kind, "params": self.get_params(), **self._state()}
-        return artifact.save_model(directory, config, onnx=lambda path: onnxnet.export(self.net_, path))
+        return artifact.save_model(directory, config, onnx=lambda path: onnxnet.export(self.net_, path, getattr(self, "lookback_", 8)))
 
     @classmethod
     def load(cls, directory: str | Path):

@@ -276,11 +276,17 @@ class ForecastEnsemble(nn.Module):
         self.n_quantiles, self.median = self.members[0].n_quantiles, self.members[0].median
 
     def forward(self, x: Tensor, future: Tensor | None = None) -> Tensor:
-        return torch.stack([m(x, future) for m in self.members]).median(dim=0).values  # (N, H)
+        return _median(torch.stack([m(x, future) for m in self.members]))  # (N, H)
 
     def quantiles(self, x: Tensor, future: Tensor | None = None) -> Tensor:
-        q = torch.stack([m.quantiles(x, future) for m in self.members]).median(dim=0).values  # (N, H, Q)
+        q = _median(torch.stack([m.quantiles(x, future) for m in self.members]))  # (N, H, Q)
         return q.sort(dim=-1).values  # medians of ordered quantiles stay ordered; sorting guards ties
+
+
+def _median(stacked: Tensor) -> Tensor:
+    """The (lower) median over the first axis, as torch.median gives it, through sort (ONNX has no median).
+    (M, ...) -> (...)"""
+    return stacked.sort(dim=0).values[(stacked.shape[0] - 1) // 2]
 
 
 def build_forecast_net(config: NetConfig) -> ForecastNet | ForecastEnsemble:
