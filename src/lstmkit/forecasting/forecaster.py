@@ -33,9 +33,9 @@ from ..progress import Reporter
 from ..training import TrainConfig, resolve_device
 from . import intervals as iv
 from .auto import ensemble_size, resolve_window_norm
-from .backtest import Backtest, run_backtest
+from .backtest import Backtest, fit_columns, run_backtest
 from .baselines import resolve_baselines
-from .ensemble import train_members
+from .ensemble import member_weights, train_members
 from .evaluation import Evaluation, evaluate_panel
 from .fitted import FittedForecaster, ForecasterFile, restore
 from .future_rows import split_future
@@ -55,16 +55,11 @@ class Forecaster(Estimator):
     data), ``season`` to the frequency's natural season.
 
     ``window_norm`` expresses the target of each window relative to the window itself; the past numeric
-    features named in ``window_norm_features`` too, the other covariates keep their level (scaled). With
-    an anchor (``drift``, ``seasonal``, ``sdiff``; ``auto``, the default: per step ahead, the anchor with the
-    smallest error on the training windows, see ``forecasting.auto``) the network forecasts what the anchor
-    misses. ``ensemble`` trains that many networks (seeds random_state, +1, ...) and forecasts their median;
-    ``"auto"`` (default) trains 3 on small data, 1 on large.
-
-    Defaults that depend on the data (``plan.default_lookback``): lookback two seasons (at least 24), shorter
-    for short series so that every series with room for a window trains; validation max(horizon, 10 %) of
-    each training part, less where it would leave too few training windows; batch size from the window
-    count, at most 100 batches an epoch.
+    features named in ``window_norm_features`` too, the other covariates keep their level (scaled). With an
+    anchor (``auto``, the default: per step, the one with the smallest training-window error; ``forecasting.auto``)
+    the network forecasts what the anchor misses. ``ensemble`` networks (seeds random_state, +1, ...) forecast
+    by their median; ``"auto"``: 3 on small data, else 1. Lookback, validation and batch sizes follow the
+    series' lengths (``plan.default_lookback``, ``plan.default_val_sizes``).
 
     ``quantiles`` (e.g. ``[0.05, 0.95]``) trains a quantile head with the pinball loss instead of ``loss``; the
     median is added and is the point forecast, and ``interval_method="quantile"`` gives its intervals.
@@ -201,29 +196,25 @@ class Forecaster(Estimator):
                                             plan.lookback, plan.horizon, plan.season)
         self.train_config_ = build(TrainConfig, dict(
             batch_size=self.batch_size_, lr=self.lr, max_epochs=self.max_epochs, patience=self.patience,
-            steps_per_epoch=steps, loss=self.loss, seed=self.random_state, device=self.device,
-            precision=self.precision,
+            steps_per_epoch=steps, loss=self.loss, seed=self.random_state, device=self.device, precision=self.precision,
         ))
-        blocks = prep.blocks
         self.net_config_ = build(NetConfig, dict(
             input_size=len(panel.feature_names), horizon=plan.horizon, hidden_size=self.hidden_size,
             num_layers=self.num_layers, dropout=self.dropout, window_norm=norm, anchors=anchors, season=plan.season,
             members=ensemble_size(self.ensemble, plan.n_windows(panel)),
             n_normalised=1 + len(normalised), quantiles=self._quantile_levels(),
-            n_future=blocks["future"][1] - blocks["future"][0], n_static=blocks["static"][1] - blocks["static"][0],
+            n_future=int(np.diff(prep.blocks["future"])[0]), n_static=int(np.diff(prep.blocks["static"])[0]),
         ))
         device = resolve_device(self.device)
         future_slice = self.net_config_.future_slice if self.net_config_.n_future else None
         train, val = plan.batches(panel, device, self.batch_size_, steps, self.hidden_size, future_slice)
         quantiles = self.net_config_.quantiles
+        fingerprinted = (panel.values, panel.offsets, np.array([plan.test_size, plan.val_size or -1]))
 
         def train_one(net_config: NetConfig, train_config: TrainConfig, where: Path | None, member: int):
-            self._train(
-                ForecastNet, net_config, train, val, train_config, reporter=reporter, device=device,
-                loss_fn=PinballLoss(quantiles) if quantiles else None, checkpoint_dir=where, resume=resume,
-                data=(panel.values, panel.offsets, np.array([plan.test_size, plan.val_size or -1])),
-                init=_initial_weights(init_from, member),
-            )
+            self._train(ForecastNet, net_config, train, val, train_config, reporter=reporter, device=device,
+                        loss_fn=PinballLoss(quantiles) if quantiles else None, checkpoint_dir=where, resume=resume,
+                        data=fingerprinted, init=_initial_weights(init_from, member), log_params=member == 0)
             return self.net_, self.history_
 
         self.net_, self.history_ = train_members(train_one, self.net_config_, self.train_config_,
@@ -340,7 +331,7 @@ class Forecaster(Estimator):
                 return Forecaster(**params).fit(part, **columns, test_size=size)
 
             default = test_size if test_size is not None else (self.test_size_ if self._fitted() else None)
-            return run_backtest(None, data, fit_fold=fit_fold, columns=_columns(columns), folds=folds,
+            return run_backtest(None, data, fit_fold=fit_fold, columns=fit_columns(columns), folds=folds,
                                 fold_size=fold_size, default_test_size=default, baselines=baselines,
                                 intervals=intervals, interval_method=interval_method)
         if not self._fitted():
@@ -418,21 +409,12 @@ def backtest(model_or_config, data, **options) -> Backtest:
 
 
 def _initial_weights(model: Forecaster | None, member: int = 0) -> dict | None:
-    """The weights member ``member`` starts from: ``model``'s network, or its member ``member`` (cycling)."""
-    if model is None:
-        return None
-    if not isinstance(model, Forecaster) or not model._fitted():
+    if model is not None and (not isinstance(model, Forecaster) or not model._fitted()):
         raise ConfigError("init_from takes a fitted Forecaster (e.g. lstmkit.load('model')).")
-    members = getattr(model.net_, "members", None)
-    return (members[member % len(members)] if members is not None else model.net_).state_dict()
-
-
-def _columns(fit_args: dict) -> Columns:
-    return Columns(target=fit_args["target"], time_col=fit_args.get("time_col"), id_col=fit_args.get("id_col"),
-                   features=names(fit_args.get("features")), categorical=names(fit_args.get("categorical")))
+    return member_weights(model.net_, member) if model is not None else None
 
 
 def _default_target(data) -> str:
-    if isinstance(data, np.ndarray):
-        return "y"
-    raise ConfigError("name the target column: fit(data, target='sales') (CLI: --target sales).")
+    if not isinstance(data, np.ndarray):
+        raise ConfigError("name the target column: fit(data, target='sales') (CLI: --target sales).")
+    return "y"
