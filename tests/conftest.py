@@ -18,7 +18,7 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
 # Where the test models train: the CPU (CI), or a GPU with LSTMKIT_TEST_DEVICE=cuda to check the CUDA path.
 DEVICE = os.environ.get("LSTMKIT_TEST_DEVICE", "cpu")
 
-FAST = dict(hidden_size=16, num_layers=1, max_epochs=3, batch_size=32, verbose=0, device=DEVICE)
+FAST = dict(hidden_size=16, num_layers=1, max_epochs=3, batch_size=32, ensemble=1, verbose=0, device=DEVICE)
 
 
 @pytest.fixture

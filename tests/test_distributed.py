@@ -20,7 +20,8 @@ def test_torchrun_two_processes(tmp_path, monthly):
     command = [
         sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
         "-m", "lstmkit", "train", str(data), "--target", "y", "--time-col", "timestamp", "--test-size", "12",
-        "--hidden-size", "16", "--num-layers", "1", "--max-epochs", "3", "--device", DEVICE, "--out", str(model),
+        "--hidden-size", "16", "--num-layers", "1", "--max-epochs", "3", "--ensemble", "1", "--device", DEVICE,
+        "--out", str(model),
     ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]

@@ -93,7 +93,7 @@ def test_nan_weights_are_refused(saved, tmp_path):
 
     folder = damaged(saved, tmp_path, lambda c: None)
     tensors = load_file(folder / "weights.safetensors")
-    tensors["head.bias"][0] = float("nan")
+    tensors["members.0.head.bias"][0] = float("nan")  # the default on small data: an ensemble of 3
     save_file(tensors, folder / "weights.safetensors")
     with pytest.raises(ModelFileError, match="weights.*head.bias.*not finite"):
         Forecaster.load(folder)
@@ -152,7 +152,7 @@ def test_format_version_1_folders_load_with_identical_outputs():
 def test_a_saved_folder_is_written_in_the_current_format(saved):
     config = json.loads((saved / "model" / "config.json").read_text())
     assert config["format_version"] == 2 and config["versions"]["lstmkit"] == lstmkit.__version__
-    assert any(k.startswith("encoder.lstm.") for k in _tensor_names(saved / "model"))
+    assert any(k.startswith("members.0.encoder.lstm.") for k in _tensor_names(saved / "model"))
 
 
 def _tensor_names(folder: Path) -> list[str]:

@@ -86,8 +86,9 @@ def fingerprint(net_config, train_config, *arrays: np.ndarray) -> dict:
 def remove_checkpoint(model_dir: str | Path) -> None:
     """Remove the checkpoint of ``model_dir`` if there is one that lstmkit wrote (never anything else)."""
     path = checkpoint_path(model_dir)
-    if path.is_dir() and is_checkpoint(path):
-        shutil.rmtree(path, ignore_errors=True)
+    for found in [path, *path.parent.glob(f"{path.name}-member-*")]:  # an ensemble's members' checkpoints too
+        if found.is_dir() and is_checkpoint(found):
+            shutil.rmtree(found, ignore_errors=True)
 
 
 def save_checkpoint(directory: Path, state: dict, net: nn.Module, optimizer, schedule, generator, best_weights,

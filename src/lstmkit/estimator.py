@@ -102,11 +102,13 @@ class Estimator:
         device: torch.device | None = None,
         data: tuple = (),
         init: dict | None = None,
+        log_params: bool = True,
     ) -> None:
         """Seed, build ``build(net_config)`` on the training device, run ``training.fit``, and keep the best
         weights on the CPU in eval mode as ``net_`` (with ``history_``). ``train``/``val`` are batch sources
         already on ``device``; ``data`` (numpy arrays) goes into the checkpoint's fingerprint; ``init`` (a
-        state dict of the same network) replaces the random initial weights (fine-tuning)."""
+        state dict of the same network) replaces the random initial weights (fine-tuning); ``log_params=False``
+        (an ensemble's later members) does not log the parameters to a tracking reporter again."""
         device = device or resolve_device(train_config.device)
         torch.manual_seed(train_config.seed)  # weight init and dropout
         net = build(net_config)
@@ -114,7 +116,7 @@ class Estimator:
             _load_initial(net, init)
         net = net.to(device)
         reporter = reporter or make_reporter(getattr(self, "verbose", 0))
-        if hasattr(reporter, "log_params") and is_main_process():  # a tracking reporter (tracking.MLflowReporter)
+        if hasattr(reporter, "log_params") and is_main_process() and log_params:  # a tracking reporter (tracking.MLflowReporter)
             reporter.log_params({"params": self.get_params(), "network": asdict(net_config),
                                  "training": asdict(train_config)})
         self.history_ = fit(
@@ -165,7 +167,7 @@ class Estimator:
         if not is_main_process():
             return directory
         config = {"kind": self._kind, "params": self.get_params(), **self._state()}
-        return artifact.save_model(directory, config, onnx=lambda path: onnxnet.export(self.net_, path))
+        return artifact.save_model(directory, config, onnx=lambda path: onnxnet.export(self.net_, path, getattr(self, "lookback_", 8)))
 
     @classmethod
     def load(cls, directory: str | Path):

@@ -19,7 +19,7 @@ Shape symbols:  N windows or sequences in a batch   L lookback or longest sequen
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Literal
 
 import msgspec
@@ -29,14 +29,15 @@ from torch.nn import functional as F
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from ._validation import Fraction, NonNegativeInt, PositiveInt
+from .anchors import ANCHORS, anchor_values
 from .layers import ConvBranch, ReluLSTM, step_mask
 
 __all__ = [
-    "NetConfig", "ForecastNet", "PinballLoss", "SequenceNetConfig", "SequenceNet", "LSTMEncoder",
+    "NetConfig", "ForecastNet", "ForecastEnsemble", "build_forecast_net", "PinballLoss", "SequenceNetConfig", "SequenceNet", "LSTMEncoder",
     "WINDOW_NORMS", "ARCHS", "READOUTS", "CELL_ACTIVATIONS",
 ]
 
-WINDOW_NORMS = ("none", "mean", "last")
+WINDOW_NORMS = ("none", "mean", "last", *ANCHORS[1:], "auto")  # what Forecaster(window_norm=...) takes
 ARCHS = ("lstm_fcn", "lstm")
 READOUTS = ("last", "mean")
 CELL_ACTIVATIONS = ("tanh", "relu")
@@ -103,14 +104,21 @@ class NetConfig:
     hidden_size: HiddenSize = 64
     num_layers: Layers = 1
     dropout: Fraction = 0.0
-    window_norm: Literal["none", "mean", "last"] = "last"
+    window_norm: Literal["none", "mean", "last", "anchor"] = "last"
     n_normalised: NonNegativeInt = 1  # leading channels that window_norm applies to; channel 0 is the target
+    anchors: tuple[Literal["last", "drift", "seasonal", "sdiff", "level", "cycle", "ses"], ...] = ()  # window_norm="anchor": one per step
+    season: PositiveInt = 1  # the season the seasonal anchors use
+    members: PositiveInt = 1  # > 1: an ensemble of this many networks, combined by the median
     quantiles: tuple[float, ...] = ()  # a quantile head: ascending, 0.5 included; () for a point head
     n_future: NonNegativeInt = 0  # known-future channels: the block before the static ones (prep.blocks)
     n_static: NonNegativeInt = 0  # static channels: the last ones
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "quantiles", tuple(float(q) for q in self.quantiles))  # JSON gives a list
+        object.__setattr__(self, "anchors", tuple(self.anchors))
+        if (self.window_norm == "anchor") != bool(self.anchors) or (self.anchors and len(self.anchors) != self.horizon):
+            raise ValueError(f"window_norm='anchor' needs one anchor per step (horizon = {self.horizon}); got "
+                             f"window_norm={self.window_norm!r}, anchors={list(self.anchors)}")
         if self.quantiles and (0.5 not in self.quantiles or list(self.quantiles) != sorted(set(self.quantiles))):
             raise ValueError(f"quantiles must ascend and include 0.5; got {list(self.quantiles)}")
         if self.n_normalised + self.n_future + self.n_static > self.input_size:
@@ -162,6 +170,9 @@ class ForecastNet(nn.Module):
                 nn.Linear(width, config.hidden_size), nn.ReLU(), nn.Linear(config.hidden_size, max(self.n_quantiles, 1))
             )
             self.register_buffer("steps", torch.eye(config.horizon), persistent=False)  # (H, H) one-hot step
+        self.anchor_names = tuple(dict.fromkeys(config.anchors))  # the distinct anchors, in order of first use
+        index = [self.anchor_names.index(a) for a in config.anchors]
+        self.register_buffer("anchor_index", torch.tensor(index, dtype=torch.long), persistent=False)  # (H,)
 
     def forward(self, x: Tensor, future: Tensor | None = None) -> Tensor:
         y = self._unscaled(x, future)  # (N, H) or (N, H, Q)
@@ -203,6 +214,8 @@ class ForecastNet(nn.Module):
             y = y + self._decode(state, x, future).flatten(1)  # (N, H * Q)
         if self.n_quantiles:
             y = self._ordered(y.view(y.shape[0], self.config.horizon, self.n_quantiles))  # (N, H, Q)
+        if self.anchor_names:  # the network forecasts the remainder after the anchor of each step
+            y = y + (self._anchor(x[..., 0]) if y.dim() == 2 else self._anchor(x[..., 0])[..., None])  # (N, H[, Q])
         if loc is None:
             return y, None, None
         return y, loc[:, :, 0], scale[:, :, 0]
@@ -220,6 +233,12 @@ class ForecastNet(nn.Module):
         parts.append(self.steps[None] + torch.zeros_like(state[:, :1, None]))  # (N, H, H)
         return self.decoder(torch.cat(parts, dim=-1))  # (N, H, Q)
 
+    def _anchor(self, target: Tensor) -> Tensor:
+        """Each step's anchor, on the normalised window. target: (N, L) -> (N, H)"""
+        values = anchor_values(target, self.config.horizon, self.config.season, self.anchor_names)  # (N, M, H)
+        steps = torch.arange(self.config.horizon, device=target.device)  # (H,)
+        return values[:, self.anchor_index, steps]  # (N, H)
+
     def _ordered(self, raw: Tensor) -> Tensor:
         """Non-crossing quantiles: the median, then softplus increments summed outwards. (N, H, Q) -> same"""
         m = self.median
@@ -233,9 +252,46 @@ class ForecastNet(nn.Module):
         if mode == "none":
             return None, None
         cont = x[..., : self.config.n_normalised]  # (N, L, C)
-        scale = torch.sqrt(cont.var(dim=1, keepdim=True, unbiased=False) + 1e-3)  # (N, 1, C)
-        loc = cont.mean(dim=1, keepdim=True) if mode == "mean" else cont[:, -1:, :]  # (N, 1, C)
+        if mode == "anchor" and cont.shape[1] > 1:  # the window's typical step: anchors' errors are steps' size
+            scale = (cont[:, 1:] - cont[:, :-1]).abs().mean(dim=1, keepdim=True) + 1e-3  # (N, 1, C)
+        else:
+            scale = torch.sqrt(cont.var(dim=1, keepdim=True, unbiased=False) + 1e-3)  # (N, 1, C)
+        loc = cont.mean(dim=1, keepdim=True) if mode == "mean" else cont[:, -1:, :]  # (N, 1, C)  anchor: last
         return loc, scale
+
+
+class ForecastEnsemble(nn.Module):
+    """``config.members`` ForecastNets (trained with different seeds), combined step by step by the median,
+    which one bad member cannot drag away. Same interface as ForecastNet.
+
+    forward(x, future=None): (N, L, F), (N, H, Fk) -> (N, H)
+    quantiles(x, future=None): (N, L, F), (N, H, Fk) -> (N, H, Q)
+    """
+
+    def __init__(self, config: NetConfig, members: list[ForecastNet] | None = None) -> None:
+        super().__init__()
+        self.config = config
+        one = replace(config, members=1)
+        self.members = nn.ModuleList(members or [ForecastNet(one) for _ in range(config.members)])
+        self.n_quantiles, self.median = self.members[0].n_quantiles, self.members[0].median
+
+    def forward(self, x: Tensor, future: Tensor | None = None) -> Tensor:
+        return _median(torch.stack([m(x, future) for m in self.members]))  # (N, H)
+
+    def quantiles(self, x: Tensor, future: Tensor | None = None) -> Tensor:
+        q = _median(torch.stack([m.quantiles(x, future) for m in self.members]))  # (N, H, Q)
+        return q.sort(dim=-1).values  # medians of ordered quantiles stay ordered; sorting guards ties
+
+
+def _median(stacked: Tensor) -> Tensor:
+    """The (lower) median over the first axis, as torch.median gives it, through sort (ONNX has no median).
+    (M, ...) -> (...)"""
+    return stacked.sort(dim=0).values[(stacked.shape[0] - 1) // 2]
+
+
+def build_forecast_net(config: NetConfig) -> ForecastNet | ForecastEnsemble:
+    """The network ``config`` describes: one ForecastNet, or an ensemble of ``config.members``."""
+    return ForecastEnsemble(config) if config.members > 1 else ForecastNet(config)
 
 
 class PinballLoss(nn.Module):

@@ -34,7 +34,7 @@ from torch import Tensor, nn
 from .exceptions import ConfigError, ModelFileError
 from .files import regular_file
 from .layers import step_mask
-from .networks import ForecastNet, SequenceNet
+from .networks import ForecastEnsemble, ForecastNet, SequenceNet
 
 __all__ = ["export", "OnnxNetwork", "MaskedSequenceNet", "require_onnx", "EXPORT_FORMATS"]
 
@@ -129,15 +129,16 @@ def _take(x: Tensor, index: Tensor) -> Tensor:
     return x.gather(1, index[..., None].expand(-1, -1, x.shape[2]))
 
 
-def export(net: nn.Module, path: Path) -> Path:
-    """Write ``net`` (a trained ForecastNet or SequenceNet, on the CPU) to ``path`` as one ONNX file (weights
-    inside), inputs and outputs named as ``OnnxNetwork`` reads them."""
+def export(net: nn.Module, path: Path, lookback: int = 8) -> Path:
+    """Write ``net`` (a trained ForecastNet, ForecastEnsemble or SequenceNet, on the CPU) to ``path`` as one ONNX
+    file (weights inside), inputs and outputs named as ``OnnxNetwork`` reads them. A forecaster's graph is traced
+    at its ``lookback``; with anchors (their row arithmetic is fixed at trace time) L is not a dynamic axis."""
     require_onnx("ONNX export", ("onnx",))
     net = net.cpu().eval()
-    if isinstance(net, ForecastNet):
+    if isinstance(net, (ForecastNet, ForecastEnsemble)):
         graph = _ForecastGraph(net)
-        example = (torch.randn(2, 8, net.config.input_size),)
-        inputs, axes = ["x"], {"x": {0: "N", 1: "L"}, "forecast": {0: "N"}}
+        example = (torch.randn(2, lookback, net.config.input_size),)
+        inputs, axes = ["x"], {"x": {0: "N"} if net.config.anchors else {0: "N", 1: "L"}, "forecast": {0: "N"}}
         if net.config.n_future:  # the known-future columns of the H steps
             example += (torch.randn(2, net.config.horizon, net.config.n_future),)
             inputs.append("future")

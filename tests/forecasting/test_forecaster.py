@@ -173,8 +173,12 @@ def test_load_damaged_weights(tmp_path, monthly, fast):
 
 
 def test_too_short_series(monthly, fast):
-    with pytest.raises(DataError, match=r"has 40 time steps, but lookback=24 \+ horizon=12"):
-        Forecaster(**fast).fit(monthly.head(40), **FIT)
+    with pytest.raises(DataError, match=r"has 30 time steps, but lookback=24 \+ horizon=12"):
+        Forecaster(**fast | {"lookback": 24}).fit(monthly.head(30), **FIT)
+    with pytest.raises(DataError, match=r"has 12 time steps, but lookback=\d+ \+ horizon=12"):
+        Forecaster(**fast | {"horizon": 12, "season": 12}).fit(monthly.head(12), **FIT)
+    model = Forecaster(**fast).fit(monthly.head(40), **FIT)  # the default lookback fits the data
+    assert model.lookback_ < 24
 
 
 def test_bad_parameters(monthly, fast):

@@ -72,7 +72,7 @@ def train(
     holidays: Annotated[Optional[str], typer.Option(help="Public holidays of a country as an input, e.g. US (pip install 'lstmkit[holidays]').")] = None,
     window_norm_features: Annotated[Optional[str], typer.Option(help="Past features normalised per window like the target: auto (those that trend), none, or A,B [default: auto].")] = None,
     init_from: Annotated[Optional[Path], typer.Option(help="Start from this trained model's weights (same network shape): fine-tuning.")] = None,
-    lookback: Annotated[Optional[int], typer.Option(help="Steps the model sees [default: 2 seasons, at least 24].")] = None,
+    lookback: Annotated[Optional[int], typer.Option(help="Steps the model sees [default: 2 seasons, at least 24; shorter for short series].")] = None,
     horizon: Annotated[Optional[int], typer.Option(help="Steps it predicts at once [default: one season].")] = None,
     test_size: Annotated[int, typer.Option(help="Last N steps of each series held out from training entirely.")] = 0,
     season: Annotated[Optional[int], typer.Option(help="Season length [default: from the frequency].")] = None,
@@ -81,11 +81,12 @@ def train(
     num_layers: Annotated[Optional[int], typer.Option(help="Stacked LSTM layers [default: 1].")] = None,
     dropout: Annotated[Optional[float], typer.Option(help="Dropout [default: forecast 0 (between LSTM layers), classify 0.2].")] = None,
     cell_activation: Annotated[Optional[CellActivation], typer.Option(help="Classifier LSTM cell activation; relu is Keras' activation='relu' (slower) [default: tanh].")] = None,
-    window_norm: Annotated[Optional[WindowNorm], typer.Option(help="Per-window normalisation of the inputs (forecast) [default: the Forecaster's].")] = None,
+    window_norm: Annotated[Optional[WindowNorm], typer.Option(help="Per-window normalisation of the inputs, or the anchor the network corrects (forecast) [default: auto, an anchor per step chosen on the training windows].")] = None,
+    ensemble: Annotated[Optional[str], typer.Option(help="Networks trained with seeds seed, seed+1, ... and combined by the median: a number, or auto (3 on small data, else 1) (forecast) [default: auto].")] = None,
     scaling: Annotated[Scaling, typer.Option(help="Global scaling fitted on training rows (forecast: per series; classify: pooled).")] = Scaling.standard,
     impute: Annotated[Impute, typer.Option(help="Missing values: how to fill them (drop: skip windows with gaps / drop those steps).")] = Impute.interpolate,
     missing_indicator: Annotated[bool, typer.Option("--missing-indicator", help="Add a 0/1 input marking missing target values.")] = False,
-    loss: Annotated[Optional[Loss], typer.Option(help="Training loss (forecast) [default: mse].")] = None,
+    loss: Annotated[Optional[Loss], typer.Option(help="Training loss (forecast) [default: mae].")] = None,
     class_weight: Annotated[Optional[ClassWeight], typer.Option(help="balanced: weigh each class by 1/frequency in the loss [default: none].")] = None,
     batch_size: Annotated[Optional[int], typer.Option(help="Windows (or sequences) per batch [default: forecast 64, down to 16 for short series; classify 32].")] = None,
     lr: Annotated[Optional[float], typer.Option(help="Adam learning rate, halved when validation loss stalls [default: forecast 3e-3, classify 1e-3].")] = None,
@@ -128,7 +129,8 @@ def train(
                   missing_indicator=missing_indicator or None, loss=loss,
                   steps_per_epoch=steps_per_epoch, val_size=val_size, quantiles=quantiles,
                   resume=resume or None, future_features=future_features, static=static, calendar=calendar,
-                  holidays=holidays, window_norm_features=window_norm_features, init_from=init_from)  # None: not set
+                  holidays=holidays, window_norm_features=window_norm_features, init_from=init_from,
+                  ensemble=ensemble)  # None: not set
         tracker = _tracker(mlflow, experiment, out_dir, quiet)
         _train_classifier(read_data(data, sep, decimal, thousands), out_dir, shared, sequence_col=sequence_col, label_col=label_col, step_col=step_col,
                           features=features, categorical=categorical, arch=arch, cell_activation=cell_activation,
@@ -140,6 +142,8 @@ def train(
         shared["window_norm"] = window_norm.value
     if loss is not None:
         shared["loss"] = loss.value
+    if ensemble is not None:
+        shared["ensemble"] = ensemble_of(ensemble)
     params = dict(lookback=lookback, horizon=horizon, missing_indicator=missing_indicator, steps_per_epoch=steps_per_epoch,
                   val_size=val_size, season=season, quantiles=levels_of(quantiles),
                   **shared)
@@ -191,6 +195,16 @@ def _tracker(uri, experiment: str, out_dir: Path, quiet: bool):
     from ..tracking import MLflowReporter
 
     return MLflowReporter(uri, experiment=experiment, run_name=out_dir.name, inner=make_reporter(0 if quiet else 1))
+
+
+def ensemble_of(text: str) -> int | str:
+    """--ensemble: 'auto' or a number of networks."""
+    if text.strip().lower() == "auto":
+        return "auto"
+    try:
+        return int(text)
+    except ValueError:
+        raise ConfigError(f"--ensemble takes 'auto' or a number of networks, e.g. 3; got {text!r}.") from None
 
 
 def _only_for(task: str, **given) -> None:

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .. import plots
-from .._validation import positive_int, to_builtin
+from .._validation import names, positive_int, to_builtin
 from ..exceptions import ConfigError, DataError
 from ..io import Columns, read_table
 from ..results import ScoreTable, html_section, html_table
@@ -38,7 +38,13 @@ from .evaluation import evaluate_panel
 from .fitted import FittedForecaster
 from .metrics import METRICS
 
-__all__ = ["Backtest", "run_backtest"]
+__all__ = ["Backtest", "run_backtest", "fit_columns"]
+
+
+def fit_columns(fit_args: dict) -> Columns:
+    """The column roles among ``Forecaster.fit`` keyword arguments that a refitting backtest reads."""
+    return Columns(target=fit_args["target"], time_col=fit_args.get("time_col"), id_col=fit_args.get("id_col"),
+                   features=names(fit_args.get("features")), categorical=names(fit_args.get("categorical")))
 
 
 @dataclass

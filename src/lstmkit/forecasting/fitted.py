@@ -24,7 +24,7 @@ from .._validation import NonNegativeInt, PositiveInt
 from ..clock import future_times
 from ..exceptions import DataError
 from ..io import Columns, read_table
-from ..networks import ForecastNet, NetConfig
+from ..networks import ForecastEnsemble, ForecastNet, NetConfig, build_forecast_net
 from ..prep import Panel, Preparer, PrepState
 from ..training import TrainConfig
 from .calibration import Calibration
@@ -42,7 +42,7 @@ class FittedForecaster:
     train_end:  the last training time of each fitted series (None in models saved before it was kept)
     """
 
-    net: ForecastNet
+    net: ForecastNet | ForecastEnsemble
     prep: Preparer
     lookback: int
     horizon: int
@@ -219,7 +219,7 @@ def restore(document) -> tuple[FittedForecaster, dict]:
         raise ValueError(f"fitted.mase_scale has {len(fitted.mase_scale)} values for {len(prep.ids_)} series")
     calibration = Calibration.from_dict({"scores": fitted.calibration.scores}) if fitted.calibration else None
     frozen = FittedForecaster(
-        net=ForecastNet(network), prep=prep, lookback=fitted.lookback, horizon=fitted.horizon,
+        net=build_forecast_net(network), prep=prep, lookback=fitted.lookback, horizon=fitted.horizon,
         season=fitted.season, freq=fitted.freq, test_size=fitted.test_size,
         mase_scale=np.array(fitted.mase_scale, dtype="float64"), calibration=calibration,
         train_end=fitted.train_end,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -32,12 +32,14 @@ from ..prep import Preparer, PrepConfig
 from ..progress import Reporter
 from ..training import TrainConfig, resolve_device
 from . import intervals as iv
-from .backtest import Backtest, run_backtest
+from .auto import ensemble_size, resolve_window_norm
+from .backtest import Backtest, fit_columns, run_backtest
 from .baselines import resolve_baselines
+from .ensemble import member_weights, train_members
 from .evaluation import Evaluation, evaluate_panel
 from .fitted import FittedForecaster, ForecasterFile, restore
 from .future_rows import split_future
-from .plan import make_plan, trending_features
+from .plan import check_normalised, make_plan, trending_first
 from .prediction import predict_arrays, predict_frame
 
 __all__ = ["Forecaster", "backtest"]
@@ -53,8 +55,11 @@ class Forecaster(Estimator):
     data), ``season`` to the frequency's natural season.
 
     ``window_norm`` expresses the target of each window relative to the window itself; the past numeric
-    features named in ``window_norm_features`` too, the other covariates keep their level (scaled).
-    ``"auto"`` (default) normalises those that trend over the training rows (prices, population); ``None`` none.
+    features in ``window_norm_features`` too (``"auto"``: those that trend over the training rows), the others keep
+    their level (scaled). With an anchor (``auto``, the default: per step, the one with the smallest
+    training-window error; ``forecasting.auto``) the network forecasts what the anchor misses. ``ensemble`` networks (seeds random_state, +1, ...) forecast
+    by their median; ``"auto"``: 3 on small data, else 1. Lookback, validation and batch sizes follow the
+    series' lengths (``plan.default_lookback``, ``plan.default_val_sizes``).
 
     ``quantiles`` (e.g. ``[0.05, 0.95]``) trains a quantile head with the pinball loss instead of ``loss``; the
     median is added and is the point forecast, and ``interval_method="quantile"`` gives its intervals.
@@ -62,8 +67,7 @@ class Forecaster(Estimator):
     Fitted attributes: ``lookback_``, ``horizon_``, ``season_``, ``freq_``, ``history_`` (loss per epoch),
     ``columns_``, ``n_features_in_``, ``feature_names_in_``, ``test_size_``, ``calibration_`` (validation
     errors for conformal intervals; None without a validation part), ``train_end_`` (the last training time
-    of each series). ``fitted()`` returns them frozen, with the network and the preparation.
-    """
+    of each series). ``fitted()`` returns them frozen, with the network and the preparation."""
 
     _kind = "forecaster"
     _schema = ForecasterFile
@@ -76,17 +80,18 @@ class Forecaster(Estimator):
         hidden_size: int = 64,
         num_layers: int = 1,
         dropout: float = 0.0,
-        window_norm: str = "last",
+        window_norm: str = "auto",
         window_norm_features: Sequence[str] | str | None = "auto",
         scaling: str = "standard",
         impute: str = "interpolate",
         missing_indicator: bool = False,
-        loss: str = "mse",
+        loss: str = "mae",
         batch_size: int | None = None,
         lr: float = 3e-3,
         max_epochs: int = 100,
         patience: int | None = 10,
         steps_per_epoch: int | None = None,
+        ensemble: int | str = "auto",
         val_size: int | None = None,
         quantiles: Sequence[float] | None = None,
         season: int | None = None,
@@ -111,6 +116,7 @@ class Forecaster(Estimator):
         self.max_epochs = max_epochs
         self.patience = patience
         self.steps_per_epoch = steps_per_epoch
+        self.ensemble = ensemble
         self.val_size = val_size
         self.quantiles = quantiles
         self.season = season
@@ -163,9 +169,7 @@ class Forecaster(Estimator):
         auto = self.window_norm_features == "auto"
         normalised = () if auto else names(self.window_norm_features)
         past = names(features)
-        unknown = [c for c in normalised if c not in past]
-        if unknown:
-            raise ConfigError(f"window_norm_features {unknown} are not among the past features {list(past)}.")
+        check_normalised(normalised, past)
         columns = Columns(
             target=target, time_col=time_col, id_col=id_col,
             features=(*normalised, *[c for c in past if c not in normalised]), categorical=names(categorical),
@@ -179,38 +183,42 @@ class Forecaster(Estimator):
                          val_size=self.val_size, test_size=test_size)
         frame = plan.drop_short_series(frame, columns)
         plan.check_missing(frame, columns)
-        if auto and past:  # the trending ones first: the network normalises the first n_normalised inputs
-            normalised = trending_features(frame, columns, test_size)
-            columns = replace(columns, features=(*normalised, *[c for c in past if c not in normalised]))
+        if auto and past:
+            columns, normalised = trending_first(frame, columns, test_size)
         derived = dict(calendar=resolve_calendar(calendar, plan.freq), holidays=holidays)
         prep = Preparer(PrepConfig(self.impute, self.scaling, self.missing_indicator, **derived), columns).fit(
             frame, test_size)
         panel = prep.transform(frame)
         del frame, raw  # the panel holds what training needs; free the table before the buffers are made
         self.batch_size_ = self.batch_size or plan.auto_batch_size(panel)
+        steps = self.steps_per_epoch if self.steps_per_epoch or self.batch_size else plan.auto_steps(panel, self.batch_size_)
+        norm, anchors = resolve_window_norm(self.window_norm, panel.values[:, 0], plan.train_starts(panel),
+                                            plan.lookback, plan.horizon, plan.season)
         self.train_config_ = build(TrainConfig, dict(
             batch_size=self.batch_size_, lr=self.lr, max_epochs=self.max_epochs, patience=self.patience,
-            steps_per_epoch=self.steps_per_epoch, loss=self.loss, seed=self.random_state, device=self.device,
-            precision=self.precision,
+            steps_per_epoch=steps, loss=self.loss, seed=self.random_state, device=self.device, precision=self.precision,
         ))
-        blocks = prep.blocks
         self.net_config_ = build(NetConfig, dict(
             input_size=len(panel.feature_names), horizon=plan.horizon, hidden_size=self.hidden_size,
-            num_layers=self.num_layers, dropout=self.dropout, window_norm=self.window_norm,
+            num_layers=self.num_layers, dropout=self.dropout, window_norm=norm, anchors=anchors, season=plan.season,
+            members=ensemble_size(self.ensemble, plan.n_windows(panel)),
             n_normalised=1 + len(normalised), quantiles=self._quantile_levels(),
-            n_future=blocks["future"][1] - blocks["future"][0], n_static=blocks["static"][1] - blocks["static"][0],
+            n_future=int(np.diff(prep.blocks["future"])[0]), n_static=int(np.diff(prep.blocks["static"])[0]),
         ))
         device = resolve_device(self.device)
         future_slice = self.net_config_.future_slice if self.net_config_.n_future else None
-        train, val = plan.batches(panel, device, self.batch_size_, self.steps_per_epoch, self.hidden_size, future_slice)
+        train, val = plan.batches(panel, device, self.batch_size_, steps, self.hidden_size, future_slice)
         quantiles = self.net_config_.quantiles
-        self._train(
-            ForecastNet, self.net_config_, train, val, self.train_config_, reporter=reporter, device=device,
-            loss_fn=PinballLoss(quantiles) if quantiles else None,
-            checkpoint_dir=Path(checkpoint_dir) if checkpoint_dir else None, resume=resume,
-            data=(panel.values, panel.offsets, np.array([plan.test_size, plan.val_size or -1])),
-            init=_initial_weights(init_from),
-        )
+        fingerprinted = (panel.values, panel.offsets, np.array([plan.test_size, plan.val_size or -1]))
+
+        def train_one(net_config: NetConfig, train_config: TrainConfig, where: Path | None, member: int):
+            self._train(ForecastNet, net_config, train, val, train_config, reporter=reporter, device=device,
+                        loss_fn=PinballLoss(quantiles) if quantiles else None, checkpoint_dir=where, resume=resume,
+                        data=fingerprinted, init=_initial_weights(init_from, member), log_params=member == 0)
+            return self.net_, self.history_
+
+        self.net_, self.history_ = train_members(train_one, self.net_config_, self.train_config_,
+                                                 Path(checkpoint_dir) if checkpoint_dir else None)
         self._set_fitted(FittedForecaster(
             net=self.net_, prep=prep, lookback=plan.lookback, horizon=plan.horizon, season=plan.season,
             freq=plan.freq, test_size=plan.test_size, mase_scale=plan.mase_scales(panel, len(prep.ids_)),
@@ -233,7 +241,7 @@ class Forecaster(Estimator):
         qs = sorted({float(q) for q in self.quantiles} | {0.5})
         if not all(0 < q < 1 for q in qs):
             raise ConfigError(f"quantiles must lie strictly between 0 and 1 (e.g. 0.05,0.95); got {self.quantiles!r}.")
-        if self.loss != "mse":
+        if self.loss != "mae":
             warnings.warn(f"loss={self.loss!r} is not used: a quantile head trains with the pinball loss.", stacklevel=3)
         return tuple(qs)
 
@@ -323,7 +331,7 @@ class Forecaster(Estimator):
                 return Forecaster(**params).fit(part, **columns, test_size=size)
 
             default = test_size if test_size is not None else (self.test_size_ if self._fitted() else None)
-            return run_backtest(None, data, fit_fold=fit_fold, columns=_columns(columns), folds=folds,
+            return run_backtest(None, data, fit_fold=fit_fold, columns=fit_columns(columns), folds=folds,
                                 fold_size=fold_size, default_test_size=default, baselines=baselines,
                                 intervals=intervals, interval_method=interval_method)
         if not self._fitted():
@@ -400,20 +408,13 @@ def backtest(model_or_config, data, **options) -> Backtest:
     return Forecaster().set_params(**params).backtest(data, **options, **fit_args)
 
 
-def _initial_weights(model: Forecaster | None) -> dict | None:
-    if model is None:
-        return None
-    if not isinstance(model, Forecaster) or not model._fitted():
+def _initial_weights(model: Forecaster | None, member: int = 0) -> dict | None:
+    if model is not None and (not isinstance(model, Forecaster) or not model._fitted()):
         raise ConfigError("init_from takes a fitted Forecaster (e.g. lstmkit.load('model')).")
-    return model.net_.state_dict()
-
-
-def _columns(fit_args: dict) -> Columns:
-    return Columns(target=fit_args["target"], time_col=fit_args.get("time_col"), id_col=fit_args.get("id_col"),
-                   features=names(fit_args.get("features")), categorical=names(fit_args.get("categorical")))
+    return member_weights(model.net_, member) if model is not None else None
 
 
 def _default_target(data) -> str:
-    if isinstance(data, np.ndarray):
-        return "y"
-    raise ConfigError("name the target column: fit(data, target='sales') (CLI: --target sales).")
+    if not isinstance(data, np.ndarray):
+        raise ConfigError("name the target column: fit(data, target='sales') (CLI: --target sales).")
+    return "y"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -21,20 +21,23 @@ import torch
 
 from .._validation import positive_int
 from ..clock import find_gaps, infer_freq, season_length
-from ..exceptions import DataError
+from ..exceptions import ConfigError, DataError
 from ..io import Columns
 from ..prep import Panel, Preparer
 from .calibration import Calibration, calibrate
 from .metrics import seasonal_scale
 from .windows import WindowBatches, inference_chunk, window_starts
 
-__all__ = ["Plan", "make_plan", "trending_features"]
+__all__ = ["Plan", "check_normalised", "make_plan", "trending_features", "trending_first"]
 
 log = logging.getLogger(__name__)
 
 MAX_VAL_WINDOWS = 8192  # validation windows scored per epoch, evenly spaced over the validation part
 MAX_MISSING = 0.5  # above this share of missing training targets, fit warns
 TRENDING = 8.0  # a feature whose level's spread is this many times its step-to-step changes' trends
+MIN_WINDOWS = 8  # training windows a default lookback leaves at least (over all series)
+MIN_SERIES_SHARE = 0.9  # a default lookback leaves at least this share of the series one training window
+MAX_STEPS = 100  # batches per epoch at most by default: long data draws that many at random (taylor in budget)
 
 
 @dataclass(frozen=True)
@@ -44,13 +47,13 @@ class Plan:
     season: int
     freq: str | None
     test_size: int
-    val_size: int | None  # None: max(horizon, 10 % of each series' training part)
+    val_size: int | None  # None: chosen per series by ``default_val_sizes``
 
     def val_sizes(self, train_len: pd.Series) -> pd.Series:
         """(S,) validation rows at the end of each series' training part of ``train_len`` rows."""
         if self.val_size is not None:
             return pd.Series(int(self.val_size), index=train_len.index)
-        return np.maximum(self.horizon, (0.1 * train_len).round().astype(int))
+        return pd.Series(default_val_sizes(train_len.to_numpy(), self.lookback, self.horizon), index=train_len.index)
 
     def drop_short_series(self, frame: pd.DataFrame, columns: Columns) -> pd.DataFrame:
         """Skip series too short for one training window (with one summary warning); refuse when all are."""
@@ -104,10 +107,18 @@ class Plan:
             )
 
     def auto_batch_size(self, panel: Panel) -> int:
-        """64 windows, or fewer (down to 16) so that a small series still gets about 8 steps an epoch: on
+        """64 windows, or fewer (down to 4) so that a small series still gets about 8 steps an epoch: on
         airline (73 training windows) batches of 64 leave 2 steps an epoch and rolling MASE 1.45; 16 gives 0.75."""
-        windows = int(np.maximum(panel.lengths - self.test_size - self.lookback - self.horizon + 1, 0).sum())
-        return int(min(64, max(16, windows // 8)))
+        return int(min(64, max(4, self.n_windows(panel) // 8)))
+
+    def n_windows(self, panel: Panel) -> int:
+        """Training windows of ``panel`` (gaps not counted)."""
+        val_cut, _ = self._cuts(panel)
+        return int(np.maximum(val_cut - self.lookback - self.horizon + 1, 0).sum())
+
+    def auto_steps(self, panel: Panel, batch_size: int) -> int | None:
+        """At most MAX_STEPS batches an epoch (drawn at random) on long data; None: every window once."""
+        return MAX_STEPS if self.n_windows(panel) > MAX_STEPS * batch_size else None
 
     def mase_scales(self, panel: Panel, n_fitted: int) -> np.ndarray:
         """(n_fitted,) seasonal-naive in-sample MAE of each series' training part."""
@@ -121,6 +132,11 @@ class Plan:
         train_len = pd.Series(panel.lengths - self.test_size)
         test_cut = train_len.to_numpy()
         return test_cut - self.val_sizes(train_len).to_numpy(), test_cut
+
+    def train_starts(self, panel: Panel) -> np.ndarray:
+        """(N,) start rows of the training windows: their targets end inside the training part."""
+        val_cut, _ = self._cuts(panel)
+        return window_starts(panel.offsets, self.lookback, self.horizon, last_target=val_cut, valid_rows=panel.valid_rows)
 
     def batches(self, panel: Panel, device: torch.device, batch_size: int, steps_per_epoch: int | None,
                 hidden_size: int, future: slice | None = None) -> tuple[WindowBatches, WindowBatches]:
@@ -180,14 +196,47 @@ def make_plan(frame: pd.DataFrame, columns: Columns, *, lookback: int | None, ho
         )
     given = positive_int("season", season, optional=True)
     season = given or _season_the_data_shows(freq, frame, columns, test_size)
+    horizon = positive_int("horizon", horizon if horizon is not None else max(season, 1))
+    lengths = frame.groupby(columns.id_col, sort=False).size().to_numpy() if columns.id_col else np.array([len(frame)])
+    if lookback is None:
+        lookback = default_lookback(lengths - test_size, lengths, season, horizon, test_size, val_size)
     return Plan(
-        lookback=positive_int("lookback", lookback if lookback is not None else max(2 * season, 24)),
-        horizon=positive_int("horizon", horizon if horizon is not None else max(season, 1)),
+        lookback=positive_int("lookback", lookback),
+        horizon=horizon,
         season=int(season),
         freq=freq,
         test_size=int(test_size),
         val_size=positive_int("val_size", val_size, minimum=0, optional=True),
     )
+
+
+def default_val_sizes(train_len: np.ndarray, lookback: int, horizon: int) -> np.ndarray:
+    """(S,) default validation rows: max(horizon, 10 %) of each training part, cut where that would leave a
+    series fewer than MIN_WINDOWS training windows, but kept at 10 % (at least 1) while a window stays.
+
+    >>> default_val_sizes(np.array([120, 24, 9]), lookback=3, horizon=6).tolist()   # 120: 12; 24: 6; 9: none
+    [12, 6, 0]
+    """
+    full = np.maximum(horizon, np.round(0.1 * train_len)).astype(int)
+    room = train_len - lookback - horizon  # validation rows that leave one training window
+    floor = np.minimum(np.maximum(1, np.round(0.1 * train_len)).astype(int), room)
+    return np.maximum(np.maximum(np.minimum(full, room - MIN_WINDOWS + 1), floor), 0)
+
+
+def default_lookback(train_len: np.ndarray, lengths: np.ndarray, season: int, horizon: int, test_size: int,
+                     val_size: int | None) -> int:
+    """The default lookback for series whose training parts have ``train_len`` (S,) rows: two seasons (at
+    least 24), or the longest shorter one that still leaves MIN_WINDOWS training windows in all,
+    MIN_SERIES_SHARE of the series one window each, and every series lookback + test_size + 1 rows to be
+    evaluated (shampoo's 24 training months with horizon 12: lookback 3; the M1 yearly panel: 8)."""
+    want = max(2 * season, 24)
+    evaluable = int(lengths.min()) - test_size - 1 if test_size else want
+    for lookback in range(want, 1, -1):
+        val = np.full(len(train_len), val_size) if val_size is not None else default_val_sizes(train_len, lookback, horizon)
+        windows = np.maximum(train_len - val - lookback - horizon + 1, 0)
+        if windows.sum() >= MIN_WINDOWS and (windows > 0).mean() >= MIN_SERIES_SHARE and lookback <= max(evaluable, 2):
+            return lookback
+    return min(want, max(int(train_len.max()) - horizon, 1))  # nothing fits: drop_short_series says why
 
 
 def _season_the_data_shows(freq: str | None, frame: pd.DataFrame, columns: Columns, test_size: int) -> int:
@@ -236,3 +285,17 @@ def trending_features(frame: pd.DataFrame, columns: Columns, test_size: int) -> 
             if change > 0:
                 ratios[name].append(spread / change)
     return tuple(name for name, r in ratios.items() if r and float(np.median(r)) > TRENDING)
+
+
+def trending_first(frame: pd.DataFrame, columns: Columns, test_size: int) -> tuple[Columns, tuple[str, ...]]:
+    """``columns`` with the trending past features first (the network normalises the first ``n_normalised``
+    inputs per window) -> (columns, the trending features)."""
+    trending = trending_features(frame, columns, test_size)
+    return replace(columns, features=(*trending, *[c for c in columns.features if c not in trending])), trending
+
+
+def check_normalised(normalised: tuple[str, ...], past: tuple[str, ...]) -> None:
+    """Refuse ``window_norm_features`` that are not past features."""
+    unknown = [c for c in normalised if c not in past]
+    if unknown:
+        raise ConfigError(f"window_norm_features {unknown} are not among the past features {list(past)}.")

@@ -1,0 +1,71 @@
+"""The data-driven defaults of a fit, chosen on training rows only (never the validation or test part):
+
+- ``window_norm="auto"``: for each step ahead, the anchor (``lstmkit.anchors``: last value, drift, seasonal,
+  seasonal plus growth) with the smallest mean absolute error over the training windows; the network then
+  learns what the anchor misses;
+- ``ensemble="auto"``: 3 networks (seeds random_state, +1, +2) combined by the median when the data are
+  small (at most ENSEMBLE_WINDOWS training windows), where one network's luck matters most and three cost
+  little; one network otherwise.
+
+Shape symbols:  N windows   L lookback   H horizon   M anchors
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ..anchors import anchor_values, usable
+from ..exceptions import ConfigError
+
+__all__ = ["choose_anchors", "resolve_window_norm", "ensemble_size", "ENSEMBLE_WINDOWS"]
+
+ENSEMBLE_WINDOWS = 2_500  # training windows up to which ensemble="auto" trains 3 networks (taylor: ~2,900, one)
+MAX_CHOICE_WINDOWS = 20_000  # windows the anchor choice scores, evenly spaced
+
+
+def choose_anchors(target: np.ndarray, starts: np.ndarray, lookback: int, horizon: int, season: int) -> tuple[str, ...]:
+    """For each step ahead, the usable anchor with the smallest mean absolute error over the windows that
+    start at ``starts`` (training windows: their targets lie in the training part).
+
+    target: (R,) the scaled (and imputed) target buffer; starts: (N,) window start rows -> H anchor names
+
+    >>> y = np.tile([0.0, 1.0], 8)          # a season of 2: seasonal is exact; step 2 ahead, so is last
+    >>> choose_anchors(y, np.arange(10), lookback=4, horizon=2, season=2)
+    ('seasonal', 'last')
+    """
+    names = usable(lookback, season)
+    if len(starts) > MAX_CHOICE_WINDOWS:
+        starts = starts[np.linspace(0, len(starts) - 1, MAX_CHOICE_WINDOWS).astype(np.int64)]
+    if not len(starts):
+        return ("last",) * horizon
+    rows = starts[:, None] + np.arange(lookback + horizon)  # (N, L + H)
+    windows = torch.from_numpy(np.asarray(target, dtype="float64")[rows])  # (N, L + H)
+    values = anchor_values(windows[:, :lookback], horizon, season, names)  # (N, M, H)
+    error = (values - windows[:, None, lookback:]).abs().nanmean(dim=0)  # (M, H)
+    return tuple(names[int(i)] for i in error.argmin(dim=0))  # first (simplest) anchor on ties
+
+
+def resolve_window_norm(mode: str, target: np.ndarray, starts: np.ndarray, lookback: int, horizon: int,
+                        season: int) -> tuple[str, tuple[str, ...]]:
+    """A Forecaster's ``window_norm`` -> the network's (window_norm, anchors per step)."""
+    if mode in ("none", "mean", "last"):
+        return mode, ()
+    if mode == "auto":
+        return "anchor", choose_anchors(target, starts, lookback, horizon, season)
+    if mode not in usable(lookback, season):
+        raise ConfigError(
+            f"window_norm={mode!r} needs a season > 1 and lookback > season; got season={season}, lookback="
+            f"{lookback}. Use window_norm='auto' (or one of {list(usable(lookback, season))}), or a longer --lookback."
+        )
+    return "anchor", (mode,) * horizon
+
+
+def ensemble_size(ensemble: int | str, n_windows: int) -> int:
+    """``ensemble`` ("auto" or a count of networks) -> networks to train for ``n_windows`` training windows."""
+    if ensemble == "auto":
+        return 3 if n_windows <= ENSEMBLE_WINDOWS else 1
+    if isinstance(ensemble, bool) or not isinstance(ensemble, (int, np.integer)) or not 1 <= ensemble <= 32:
+        raise ConfigError(f"ensemble must be 'auto' or a number of networks from 1 to 32; got {ensemble!r}.")
+    return int(ensemble)
+
