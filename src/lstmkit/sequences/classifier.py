@@ -18,7 +18,6 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
-from torch import nn
 
 from .._validation import names
 from ..exceptions import ConfigError, DataError
@@ -103,7 +102,7 @@ class SequenceClassifier(ClassifierParams, SequenceModel):
             codes,
             (train_idx, val_idx),
             len(self.classes_),
-            nn.CrossEntropyLoss(weight=weights),
+            self._loss_fn(weights),
             reporter,
         )
         return self

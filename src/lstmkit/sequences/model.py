@@ -11,6 +11,7 @@ Shape symbols:  S sequences   R rows of all sequences   F input channels   K out
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import asdict, dataclass, make_dataclass
 
 import numpy as np
@@ -20,11 +21,12 @@ from torch import nn
 
 from .._validation import fraction, one_of, positive_int
 from ..estimator import Estimator
+from ..exceptions import ConfigError
 from ..io import Columns
 from ..networks import ARCHS, CELL_ACTIVATIONS, READOUTS, SequenceNet, SequenceNetConfig
 from ..prep import Preparer, PrepConfig, PrepState
 from ..progress import Reporter
-from ..training import TrainConfig, resolve_device
+from ..training import SCHEDULES, TrainConfig, resolve_device
 from .batches import SequenceBatches, drop_gaps, pad_batch
 
 __all__ = ["SequenceModel", "ClassifierParams", "file_schema"]
@@ -68,6 +70,8 @@ class SequenceModel(Estimator):
         # Small validation sets are noisy: halve the learning rate only after a third of the patience.
         lr_patience = max(1, self.patience // 3) if self.patience else 10
         return TrainConfig(
+            schedule=getattr(self, "lr_schedule", "plateau"),
+            weight_decay=float(getattr(self, "weight_decay", 0.0)),
             batch_size=self.batch_size,
             lr=self.lr,
             max_epochs=self.max_epochs,
@@ -78,8 +82,16 @@ class SequenceModel(Estimator):
             precision=self.precision,
         )
 
-    def _net_config(self, input_size: int, n_outputs: int) -> SequenceNetConfig:
+    def _net_config(self, input_size: int, n_outputs: int, longest: int) -> SequenceNetConfig:
+        """The network for sequences of at most ``longest`` training steps: pooled by a fixed factor so they
+        reach at most ``max_steps`` steps (and ``lstm_steps`` in the LSTM branch) where the estimator has them."""
+        max_steps, lstm_steps = getattr(self, "max_steps", None), getattr(self, "lstm_steps", None)
+        pool = math.ceil(longest / max_steps) if max_steps else 1
+        lstm_pool = math.ceil(math.ceil(longest / pool) / lstm_steps) if lstm_steps else 1
         return SequenceNetConfig(
+            instance_norm=bool(getattr(self, "instance_norm", False)),
+            pool=pool,
+            lstm_pool=lstm_pool,
             input_size=input_size,
             n_outputs=n_outputs,
             arch=self.arch,
@@ -123,7 +135,8 @@ class SequenceModel(Estimator):
         targets: (S,) int64 class indices or (S, K) float32 values; split: (train, validation) indices.
         """
         self.train_config_ = self._train_config()
-        self.net_config_ = self._net_config(values.shape[1], n_outputs)
+        longest = int(np.diff(offsets)[split[0]].max())  # the longest training sequence sets the pooling
+        self.net_config_ = self._net_config(values.shape[1], n_outputs, longest)
         device = resolve_device(self.device)
         buffer = torch.as_tensor(np.require(values, requirements="W"), device=device)
         bounds = torch.from_numpy(np.require(offsets, requirements="W"))  # stays on the CPU (pad_batch)
@@ -202,9 +215,15 @@ class ClassifierParams:
         class_weight: str | dict | None = None,
         batch_size: int = 32,
         lr: float = 1e-3,
-        max_epochs: int = 300,
-        patience: int | None = 50,
-        val_fraction: float = 0.2,
+        max_epochs: int = 200,
+        patience: int | None = None,
+        val_fraction: float = 0.0,
+        lr_schedule: str = "cosine",
+        weight_decay: float = 0.0,
+        label_smoothing: float = 0.0,
+        instance_norm: bool = True,
+        max_steps: int | None = 256,
+        lstm_steps: int | None = 64,
         device: str = "auto",
         precision: str = "fp32",
         random_state: int = 0,
@@ -225,8 +244,27 @@ class ClassifierParams:
         self.max_epochs = max_epochs
         self.patience = patience
         self.val_fraction = val_fraction
+        self.lr_schedule = lr_schedule
+        self.weight_decay = weight_decay
+        self.label_smoothing = label_smoothing
+        self.instance_norm = instance_norm
+        self.max_steps = max_steps
+        self.lstm_steps = lstm_steps
         self.device = device
         self.precision = precision
         self.random_state = random_state
         self.verbose = verbose
+
+    def _check_params(self) -> None:
+        super()._check_params()  # SequenceModel's
+        one_of("lr_schedule", self.lr_schedule, SCHEDULES)
+        fraction("label_smoothing", self.label_smoothing)
+        for name in ("max_steps", "lstm_steps"):
+            positive_int(name, getattr(self, name), optional=True)
+        if not isinstance(self.weight_decay, int | float) or self.weight_decay < 0:
+            raise ConfigError(f"weight_decay must be a number >= 0; got {self.weight_decay!r}. Use 0 for none.")
+
+    def _loss_fn(self, weights) -> nn.Module:
+        """Cross-entropy, weighted by class (``class_weight``) and with ``label_smoothing``."""
+        return nn.CrossEntropyLoss(weight=weights, label_smoothing=float(self.label_smoothing))
 
