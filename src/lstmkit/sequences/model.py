@@ -29,11 +29,23 @@ from ..progress import Reporter
 from ..training import SCHEDULES, TrainConfig, resolve_device
 from .batches import SequenceBatches, drop_gaps, pad_batch
 
-__all__ = ["SequenceModel", "ClassifierParams", "file_schema"]
+__all__ = ["SequenceModel", "ClassifierParams", "file_schema", "auto_epochs"]
 
 log = logging.getLogger(__name__)
 
 PREDICT_CHUNK = 512  # sequences per forward pass at prediction time
+EPOCHS = (50, 200)  # max_epochs=None: the fewest and the most epochs
+PRESENTATIONS = 40_000  # max_epochs=None: sequences shown in training, at most (within EPOCHS)
+
+
+def auto_epochs(n_train: int) -> int:
+    """max_epochs=None: 200 epochs, or fewer for large training sets, so that at most 40,000 sequences are
+    shown (at least 50 epochs): a fixed budget that small sets need whole and large ones reach sooner.
+
+    >>> auto_epochs(50), auto_epochs(500), auto_epochs(5000)
+    (200, 80, 50)
+    """
+    return max(EPOCHS[0], min(EPOCHS[1], PRESENTATIONS // max(n_train, 1)))
 
 
 @dataclass(frozen=True)
@@ -66,7 +78,7 @@ class SequenceModel(Estimator):
         fraction("val_fraction", self.val_fraction, hint=" Use 0 to train on every sequence (early stopping then "
                  "watches the training loss).")
 
-    def _train_config(self) -> TrainConfig:
+    def _train_config(self, n_train: int) -> TrainConfig:
         # Small validation sets are noisy: halve the learning rate only after a third of the patience.
         lr_patience = max(1, self.patience // 3) if self.patience else 10
         return TrainConfig(
@@ -74,7 +86,7 @@ class SequenceModel(Estimator):
             weight_decay=float(getattr(self, "weight_decay", 0.0)),
             batch_size=self.batch_size,
             lr=self.lr,
-            max_epochs=self.max_epochs,
+            max_epochs=self.max_epochs or auto_epochs(n_train),
             patience=self.patience,
             lr_patience=lr_patience,
             seed=self.random_state,
@@ -134,7 +146,7 @@ class SequenceModel(Estimator):
 
         targets: (S,) int64 class indices or (S, K) float32 values; split: (train, validation) indices.
         """
-        self.train_config_ = self._train_config()
+        self.train_config_ = self._train_config(len(split[0]))
         longest = int(np.diff(offsets)[split[0]].max())  # the longest training sequence sets the pooling
         self.net_config_ = self._net_config(values.shape[1], n_outputs, longest)
         device = resolve_device(self.device)
@@ -215,7 +227,7 @@ class ClassifierParams:
         class_weight: str | dict | None = None,
         batch_size: int = 32,
         lr: float = 1e-3,
-        max_epochs: int = 200,
+        max_epochs: int | None = None,
         patience: int | None = None,
         val_fraction: float = 0.0,
         lr_schedule: str = "cosine",
@@ -259,7 +271,7 @@ class ClassifierParams:
         super()._check_params()  # SequenceModel's
         one_of("lr_schedule", self.lr_schedule, SCHEDULES)
         fraction("label_smoothing", self.label_smoothing)
-        for name in ("max_steps", "lstm_steps"):
+        for name in ("max_steps", "lstm_steps", "max_epochs"):
             positive_int(name, getattr(self, name), optional=True)
         if not isinstance(self.weight_decay, int | float) or self.weight_decay < 0:
             raise ConfigError(f"weight_decay must be a number >= 0; got {self.weight_decay!r}. Use 0 for none.")
