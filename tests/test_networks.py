@@ -48,13 +48,13 @@ def test_padding_is_invisible(arch, bidirectional, readout, cell_activation):
     torch.testing.assert_close(together, alone, atol=1e-5, rtol=1e-5)
 
 
-@pytest.mark.parametrize("pool, lstm_pool", [(3, 1), (2, 3), (1, 5)])
+@pytest.mark.parametrize("pool, lstm_pool, sequence_norm", [(3, 1, "both"), (2, 3, "instance"), (1, 5, "both")])
 @pytest.mark.parametrize("bidirectional", [False, True])
-def test_pooling_and_instance_norm_keep_padding_invisible(pool, lstm_pool, bidirectional):
+def test_pooling_and_instance_norm_keep_padding_invisible(pool, lstm_pool, sequence_norm, bidirectional):
     """Pooled and normalised per sequence: a sequence's output alone equals its output among longer ones."""
     buffer, offsets = ragged()
     config = SequenceNetConfig(3, 4, hidden_size=8, bidirectional=bidirectional, filters=(8, 16, 8),
-                               instance_norm=True, pool=pool, lstm_pool=lstm_pool)
+                               sequence_norm=sequence_norm, pool=pool, lstm_pool=lstm_pool)
     torch.manual_seed(1)
     net = SequenceNet(config)
     net.train()

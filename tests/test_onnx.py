@@ -100,7 +100,7 @@ def test_the_masked_network_equals_the_packed_one_for_any_padding():
 
     torch.manual_seed(0)
     net = SequenceNet(SequenceNetConfig(input_size=3, n_outputs=4, hidden_size=8, num_layers=2, bidirectional=True,
-                                        instance_norm=True, pool=2, lstm_pool=3)).eval()
+                                        sequence_norm="both", pool=2, lstm_pool=3)).eval()
     lengths = torch.tensor([17, 1, 9, 17])
     x = torch.randn(4, 17, 3) * (torch.arange(17)[None, :, None] < lengths[:, None, None])  # zero padding
     with torch.no_grad():

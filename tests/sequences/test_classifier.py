@@ -244,7 +244,7 @@ def test_long_sequences_are_pooled_to_max_steps_and_the_model_file_keeps_it(sequ
     model = fitted(sequences, fast_classify, max_steps=10, lstm_steps=4, label_smoothing=0.1, weight_decay=1e-2)
     config = model.net_config_
     longest = sequences.groupby("sequence_id").size().max()  # 29 steps -> pool 3 -> 10 steps -> lstm_pool 3
-    assert (config.pool, config.lstm_pool, config.instance_norm) == (-(-longest // 10), 3, True)
+    assert (config.pool, config.lstm_pool, config.sequence_norm) == (-(-longest // 10), 3, "both")
     model.save(tmp_path / "m")
     saved = json.loads((tmp_path / "m" / "config.json").read_text())
     assert saved["network"]["pool"] == config.pool and saved["training"]["weight_decay"] == 1e-2
@@ -260,12 +260,13 @@ def test_models_saved_before_pooling_load_without_it():
 
     old = lstmkit.load(Path(__file__).parents[1] / "data" / "v1" / "classifier")
     config = old.net_config_
-    assert (config.pool, config.lstm_pool, config.instance_norm) == (1, 1, False)
+    assert (config.pool, config.lstm_pool, config.sequence_norm) == (1, 1, "none")
     assert old.train_config_.schedule == "plateau" and old.train_config_.weight_decay == 0
 
 
 @pytest.mark.parametrize("param, value, message", [
     ("lr_schedule", "linear", r"lr_schedule='linear' is not one of plateau, cosine"),
+    ("sequence_norm", "instanse", r"sequence_norm='instanse' is not one of none, instance, both. Did you mean"),
     ("max_steps", 0, r"max_steps must be a positive integer or None; got 0"),
     ("label_smoothing", 1.0, r"label_smoothing must be in \[0, 1\); got 1.0"),
     ("weight_decay", -1, r"weight_decay must be a number >= 0; got -1"),

@@ -23,7 +23,7 @@ from .._validation import fraction, one_of, positive_int
 from ..estimator import Estimator
 from ..exceptions import ConfigError
 from ..io import Columns
-from ..networks import ARCHS, CELL_ACTIVATIONS, READOUTS, SequenceNet, SequenceNetConfig
+from ..networks import ARCHS, CELL_ACTIVATIONS, READOUTS, SEQUENCE_NORMS, SequenceNet, SequenceNetConfig
 from ..prep import Preparer, PrepConfig, PrepState
 from ..progress import Reporter
 from ..training import SCHEDULES, TrainConfig, resolve_device
@@ -101,7 +101,7 @@ class SequenceModel(Estimator):
         pool = math.ceil(longest / max_steps) if max_steps else 1
         lstm_pool = math.ceil(math.ceil(longest / pool) / lstm_steps) if lstm_steps else 1
         return SequenceNetConfig(
-            instance_norm=bool(getattr(self, "instance_norm", False)),
+            sequence_norm=getattr(self, "sequence_norm", "none"),
             pool=pool,
             lstm_pool=lstm_pool,
             input_size=input_size,
@@ -233,7 +233,7 @@ class ClassifierParams:
         lr_schedule: str = "cosine",
         weight_decay: float = 0.0,
         label_smoothing: float = 0.0,
-        instance_norm: bool = True,
+        sequence_norm: str = "both",
         max_steps: int | None = 256,
         lstm_steps: int | None = 64,
         device: str = "auto",
@@ -259,7 +259,7 @@ class ClassifierParams:
         self.lr_schedule = lr_schedule
         self.weight_decay = weight_decay
         self.label_smoothing = label_smoothing
-        self.instance_norm = instance_norm
+        self.sequence_norm = sequence_norm
         self.max_steps = max_steps
         self.lstm_steps = lstm_steps
         self.device = device
@@ -270,6 +270,7 @@ class ClassifierParams:
     def _check_params(self) -> None:
         super()._check_params()  # SequenceModel's
         one_of("lr_schedule", self.lr_schedule, SCHEDULES)
+        one_of("sequence_norm", self.sequence_norm, SEQUENCE_NORMS)
         fraction("label_smoothing", self.label_smoothing)
         for name in ("max_steps", "lstm_steps", "max_epochs"):
             positive_int(name, getattr(self, name), optional=True)
