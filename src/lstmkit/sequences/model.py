@@ -232,7 +232,7 @@ class ClassifierParams:
         val_fraction: float = 0.0,
         lr_schedule: str = "cosine",
         weight_decay: float = 0.0,
-        label_smoothing: float = 0.0,
+        label_smoothing: float = 0.1,
         sequence_norm: str = "both",
         max_steps: int | None = 256,
         lstm_steps: int | None = 64,
