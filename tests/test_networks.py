@@ -5,7 +5,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from lstmkit.layers import MaskedBatchNorm1d, ReluLSTM, step_mask
+from lstmkit.layers import MaskedBatchNorm1d, ReluLSTM, instance_norm, pool_steps, step_mask
 from lstmkit.networks import SequenceNet, SequenceNetConfig
 from lstmkit.sequences.batches import pad_batch
 
@@ -46,6 +46,40 @@ def test_padding_is_invisible(arch, bidirectional, readout, cell_activation):
         alone = torch.cat([net(*pad_batch(buffer, offsets, torch.tensor([i]))) for i in range(4)])
     assert together.shape == (4, 4)
     torch.testing.assert_close(together, alone, atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize("pool, lstm_pool, sequence_norm", [(3, 1, "both"), (2, 3, "instance"), (1, 5, "both")])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_pooling_and_instance_norm_keep_padding_invisible(pool, lstm_pool, sequence_norm, bidirectional):
+    """Pooled and normalised per sequence: a sequence's output alone equals its output among longer ones."""
+    buffer, offsets = ragged()
+    config = SequenceNetConfig(3, 4, hidden_size=8, bidirectional=bidirectional, filters=(8, 16, 8),
+                               sequence_norm=sequence_norm, pool=pool, lstm_pool=lstm_pool)
+    torch.manual_seed(1)
+    net = SequenceNet(config)
+    net.train()
+    net(*pad_batch(buffer, offsets, torch.arange(4))).sum().backward()
+    net.eval()
+    with torch.no_grad():
+        together = net(*pad_batch(buffer, offsets, torch.arange(4)))
+        alone = torch.cat([net(*pad_batch(buffer, offsets, torch.tensor([i]))) for i in range(4)])
+    torch.testing.assert_close(together, alone, atol=1e-5, rtol=1e-5)
+
+
+def test_pool_steps_hand_worked():
+    x = torch.tensor([[[1.0], [3.0], [5.0], [7.0], [9.0]], [[2.0], [4.0], [0.0], [0.0], [0.0]]])  # lengths 5, 2
+    pooled, lengths = pool_steps(x, torch.tensor([5, 2]), 2)
+    assert lengths.tolist() == [3, 1]  # ceil(5 / 2), ceil(2 / 2)
+    assert pooled[..., 0].tolist() == [[2.0, 6.0, 9.0], [3.0, 0.0, 0.0]]  # (1+3)/2 (5+7)/2 9/1; (2+4)/2, padding
+    same, unchanged = pool_steps(x, torch.tensor([5, 2]), 1)
+    assert same is x and unchanged.tolist() == [5, 2]
+
+
+def test_instance_norm_over_the_real_steps_only():
+    x = torch.tensor([[[1.0], [3.0], [0.0]], [[5.0], [5.0], [5.0]]])
+    out = instance_norm(x, torch.tensor([[True, True, False], [True, True, True]]))
+    torch.testing.assert_close(out[0, :, 0], torch.tensor([-1.0, 1.0, 0.0]), atol=1e-4, rtol=0)  # mean 2, std 1
+    assert out[1].abs().max() == 0  # a constant channel becomes zero
 
 
 def test_relu_lstm_with_tanh_is_exactly_nn_lstm():

@@ -69,9 +69,10 @@ def test_a_quantile_head_with_covariates_exports(tmp_path):
         assert relative(ours[column], theirs[column]) <= 1e-4
 
 
-def test_a_sequence_classifier_exports_with_lengths_handled_by_masking(tmp_path):
+@pytest.mark.parametrize("pooling", [dict(), dict(max_steps=10, lstm_steps=4)])
+def test_a_sequence_classifier_exports_with_lengths_handled_by_masking(pooling, tmp_path):
     data = sequence_frame()  # lengths 12 to 30: padding in every batch
-    model = SequenceClassifier(hidden_size=8, max_epochs=2, batch_size=16, verbose=0, device=DEVICE)
+    model = SequenceClassifier(hidden_size=8, max_epochs=2, batch_size=16, verbose=0, device=DEVICE, **pooling)
     model.fit(data, sequence_col="sequence_id", label_col="label", step_col="step", categorical="mood")
     loaded = lstmkit.load(model.export_onnx(tmp_path / "c"))
     ours, theirs = loaded.predict_proba(data), model.predict_proba(data)
@@ -98,7 +99,8 @@ def test_the_masked_network_equals_the_packed_one_for_any_padding():
     from lstmkit.networks import SequenceNet, SequenceNetConfig
 
     torch.manual_seed(0)
-    net = SequenceNet(SequenceNetConfig(input_size=3, n_outputs=4, hidden_size=8, num_layers=2, bidirectional=True)).eval()
+    net = SequenceNet(SequenceNetConfig(input_size=3, n_outputs=4, hidden_size=8, num_layers=2, bidirectional=True,
+                                        sequence_norm="both", pool=2, lstm_pool=3)).eval()
     lengths = torch.tensor([17, 1, 9, 17])
     x = torch.randn(4, 17, 3) * (torch.arange(17)[None, :, None] < lengths[:, None, None])  # zero padding
     with torch.no_grad():

@@ -3,7 +3,9 @@
 - ``ReluLSTM``: an LSTM with relu in place of tanh (Keras' ``LSTM(activation='relu')``), masked for padding;
 - ``ConvBranch``: the FCN branch of LSTM-FCN (Conv1d -> batch norm -> ReLU blocks, global average pooling);
 - ``MaskedBatchNorm1d``: batch norm whose statistics count only the real steps of a padded batch;
-- ``step_mask``: the (N, L) mask of real steps from the lengths.
+- ``step_mask``: the (N, L) mask of real steps from the lengths;
+- ``pool_steps``: average pooling along time by a fixed factor, over the real steps only;
+- ``instance_norm``: each sequence's channels to zero mean and unit variance over its real steps.
 
 Each takes a zero-padded batch and a mask of its real steps, and its output for a sequence does not depend on
 the other sequences in the batch or on how much padding follows it.
@@ -18,13 +20,51 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-__all__ = ["ReluLSTM", "ReluLSTMCell", "ConvBranch", "MaskedBatchNorm1d", "step_mask"]
+__all__ = [
+    "ReluLSTM", "ReluLSTMCell", "ConvBranch", "MaskedBatchNorm1d", "step_mask", "pool_steps", "instance_norm",
+]
 
 
 def step_mask(lengths: Tensor, total: int, device: torch.device | None = None) -> Tensor:
     """lengths: (N,) on any device -> (N, L) bool on ``device`` (default: the lengths'), True on the real steps."""
     device = lengths.device if device is None else device
     return torch.arange(total, device=device)[None, :] < lengths.to(device, non_blocking=True)[:, None]
+
+
+def pool_steps(x: Tensor, lengths: Tensor, factor: int) -> tuple[Tensor, Tensor]:
+    """Average each run of ``factor`` steps into one, counting only real steps, so a sequence's pooled steps
+    depend on its own values and length only (never on the batch's padding). The last run of a sequence may
+    be shorter; its mean is over the steps it has.
+
+    x: (N, L, F) zero-padded, lengths: (N,) on the CPU -> (N, ceil(L / factor), F) zero-padded,
+    (N,) = ceil(lengths / factor) on the CPU.
+
+    >>> x = torch.tensor([[[1.0], [3.0], [5.0]], [[2.0], [0.0], [0.0]]])   # lengths 3 and 1
+    >>> y, n = pool_steps(x, torch.tensor([3, 1]), 2)
+    >>> y[..., 0].tolist(), n.tolist()       # (1 + 3) / 2, 5 / 1;  2 / 1, padding
+    ([[2.0, 5.0], [2.0, 0.0]], [2, 1])
+    """
+    if factor == 1:
+        return x, lengths
+    m = step_mask(lengths, x.shape[1], x.device).to(x.dtype)[:, None, :]  # (N, 1, L)
+    # avg_pool1d's divisor (the window's size) cancels in the ratio: the sum of the real steps over their count
+    sums = F.avg_pool1d(x.transpose(1, 2) * m, factor, factor, ceil_mode=True)  # (N, F, L')
+    counts = F.avg_pool1d(m, factor, factor, ceil_mode=True)  # (N, 1, L')
+    pooled = sums / counts.clamp(min=1e-12)  # zero where a run holds no real step
+    return pooled.transpose(1, 2), torch.div(lengths + factor - 1, factor, rounding_mode="floor")
+
+
+def instance_norm(x: Tensor, mask: Tensor, eps: float = 1e-5) -> Tensor:
+    """Each sequence's channels minus their mean, over their standard deviation, both over its real steps;
+    padding stays zero. A constant channel becomes zero.
+
+    x: (N, L, F), mask: (N, L) bool -> (N, L, F)
+    """
+    m = mask[..., None].to(x.dtype)  # (N, L, 1)
+    count = m.sum(dim=1, keepdim=True).clamp(min=1)  # (N, 1, 1)
+    mean = (x * m).sum(dim=1, keepdim=True) / count  # (N, 1, F)
+    var = (((x - mean) * m) ** 2).sum(dim=1, keepdim=True) / count  # (N, 1, F)
+    return (x - mean) / torch.sqrt(var + eps) * m
 
 
 class ReluLSTM(nn.Module):

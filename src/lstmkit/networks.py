@@ -30,15 +30,16 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from ._validation import Fraction, NonNegativeInt, PositiveInt
 from .anchors import ANCHORS, anchor_values
-from .layers import ConvBranch, ReluLSTM, step_mask
+from .layers import ConvBranch, ReluLSTM, instance_norm, pool_steps, step_mask
 
 __all__ = [
     "NetConfig", "ForecastNet", "ForecastEnsemble", "build_forecast_net", "PinballLoss", "SequenceNetConfig", "SequenceNet", "LSTMEncoder",
-    "WINDOW_NORMS", "ARCHS", "READOUTS", "CELL_ACTIVATIONS",
+    "WINDOW_NORMS", "ARCHS", "READOUTS", "CELL_ACTIVATIONS", "SEQUENCE_NORMS",
 ]
 
 WINDOW_NORMS = ("none", "mean", "last", *ANCHORS[1:], "auto")  # what Forecaster(window_norm=...) takes
 ARCHS = ("lstm_fcn", "lstm")
+SEQUENCE_NORMS = ("none", "instance", "both")
 READOUTS = ("last", "mean")
 CELL_ACTIVATIONS = ("tanh", "relu")
 
@@ -327,6 +328,12 @@ class SequenceNetConfig:
     cell_activation: Literal["tanh", "relu"] = "tanh"
     filters: tuple[Annotated[int, msgspec.Meta(ge=1, le=4096)], ...] = (128, 256, 128)
     kernels: tuple[Annotated[int, msgspec.Meta(ge=1, le=1024)], ...] = (8, 5, 3)
+    # The defaults below are what models saved before they existed computed (no pooling, no normalisation).
+    # "instance": each sequence's channels to zero mean, unit variance over its real steps; "both": those
+    # beside the (globally scaled) channels as given, 2F channels; "none": as given
+    sequence_norm: Literal["none", "instance", "both"] = "none"
+    pool: Annotated[int, msgspec.Meta(ge=1, le=100_000)] = 1  # steps averaged into one before both branches
+    lstm_pool: Annotated[int, msgspec.Meta(ge=1, le=100_000)] = 1  # and again, for the LSTM branch only
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "filters", tuple(self.filters))  # JSON gives lists
@@ -344,30 +351,50 @@ class SequenceNet(nn.Module):
                The LSTM reads the sequence in time order (not the paper's "dimension shuffle", which needs
                one fixed length), so it also serves variable-length data.
 
+    Before both: ``sequence_norm`` (per sequence and channel, over its real steps), then average pooling of
+    ``pool`` steps into one (``layers.pool_steps``: a fixed factor, real steps only, so padding never changes
+    an output), and ``lstm_pool`` more for the LSTM branch: long sequences cost the convolutions L / pool
+    steps and the LSTM L / (pool * lstm_pool) steps.
+
     forward(x, lengths): (N, L, F), (N,) -> (N, K) logits (classification) or values (regression)
     """
 
     def __init__(self, config: SequenceNetConfig) -> None:
         super().__init__()
         self.config = config
+        width_in = config.input_size * (2 if config.sequence_norm == "both" else 1)  # what the branches read
         self.encoder = LSTMEncoder(
-            config.input_size, config.hidden_size, config.num_layers, config.dropout, config.bidirectional,
+            width_in, config.hidden_size, config.num_layers, config.dropout, config.bidirectional,
             config.readout, config.cell_activation,
         )
         width = self.encoder.width
         self.fcn = None
         if config.arch == "lstm_fcn":
-            self.fcn = ConvBranch(config.input_size, config.filters, config.kernels)
+            self.fcn = ConvBranch(width_in, config.filters, config.kernels)
             width += config.filters[-1]
         self.dropout = nn.Dropout(config.dropout)
         self.head = nn.Linear(width, config.n_outputs)
 
     def forward(self, x: Tensor, lengths: Tensor) -> Tensor:
-        mask = step_mask(lengths, x.shape[1], x.device)  # (N, L)
-        features = [self.dropout(self.encoder(x, lengths, mask))]  # (N, D)
+        (x, lengths, mask), (x_lstm, lengths_lstm, mask_lstm) = self.inputs(x, lengths)
+        features = [self.dropout(self.encoder(x_lstm, lengths_lstm, mask_lstm))]  # (N, D)
         if self.fcn is not None:
             features.append(self.fcn(x, mask))  # (N, C)
         return self.head(torch.cat(features, dim=-1))  # (N, K)
+
+    def inputs(self, x: Tensor, lengths: Tensor) -> tuple[tuple[Tensor, Tensor, Tensor], tuple[Tensor, Tensor, Tensor]]:
+        """What each branch reads: normalised and pooled steps, their lengths and mask, for the FCN branch
+        (N, L / pool, F) and the LSTM branch (N, L / (pool * lstm_pool), F). Lengths stay on their device."""
+        config = self.config
+        if config.sequence_norm != "none":
+            normed = instance_norm(x, step_mask(lengths, x.shape[1], x.device))  # (N, L, F)
+            x = normed if config.sequence_norm == "instance" else torch.cat([x, normed], dim=-1)  # (N, L, F or 2F)
+        x, lengths = pool_steps(x, lengths, config.pool)  # (N, L / pool, F), (N,)
+        fcn = (x, lengths, step_mask(lengths, x.shape[1], x.device))
+        if config.lstm_pool == 1:
+            return fcn, fcn
+        x, lengths = pool_steps(x, lengths, config.lstm_pool)  # (N, L / (pool * lstm_pool), F)
+        return fcn, (x, lengths, step_mask(lengths, x.shape[1], x.device))
 
     def loss(self, inputs: tuple[Tensor, Tensor], y: Tensor, loss_fn: nn.Module) -> Tensor:
         """inputs: (x (N, L, F), lengths (N,)), y: (N,) class indices or (N, K) values -> scalar"""

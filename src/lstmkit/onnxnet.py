@@ -33,7 +33,6 @@ from torch import Tensor, nn
 
 from .exceptions import ConfigError, ModelFileError
 from .files import regular_file
-from .layers import step_mask
 from .networks import ForecastEnsemble, ForecastNet, SequenceNet
 
 __all__ = ["export", "OnnxNetwork", "MaskedSequenceNet", "require_onnx", "EXPORT_FORMATS"]
@@ -87,6 +86,7 @@ class MaskedSequenceNet(nn.Module):
                 "to ONNX; export a model trained with cell_activation='tanh' (the default)."
             )
         lstm = net.encoder.lstm
+        self.inputs = net.inputs  # instance norm and pooling, as the trained network
         self.readout, self.directions = config.readout, net.encoder.directions
         self.fcn, self.head = net.fcn, net.head
         self.layers = nn.ModuleList()
@@ -100,7 +100,7 @@ class MaskedSequenceNet(nn.Module):
         self.eval()
 
     def forward(self, x: Tensor, lengths: Tensor) -> Tensor:
-        mask = step_mask(lengths, x.shape[1])  # (N, L)
+        (x_fcn, _, mask_fcn), (x, lengths, mask) = self.inputs(x, lengths)  # (N, L', F), (N, L'', F)
         steps = torch.arange(x.shape[1], device=x.device)[None, :]  # (1, L)
         last = (lengths - 1).clamp(min=0)[:, None]  # (N, 1)
         reverse = torch.where(mask, last - steps, steps)  # (N, L) each sequence reversed within its length
@@ -120,7 +120,7 @@ class MaskedSequenceNet(nn.Module):
             encoded = (h * m).sum(dim=1) / m.sum(dim=1)  # (N, D) mean over the real steps
         features = [encoded]
         if self.fcn is not None:
-            features.append(self.fcn(x, mask))  # (N, C)
+            features.append(self.fcn(x_fcn, mask_fcn))  # (N, C)
         return self.head(torch.cat(features, dim=-1))  # (N, K)
 
 

@@ -123,3 +123,16 @@ def test_ranks_draw_disjoint_shares():
     shares = [sum((y.tolist() for _, y in batches.epoch(torch.Generator().manual_seed(0), r, 2)), []) for r in (0, 1)]
     assert len(shares[0]) == len(shares[1]) == 4 and sorted(shares[0] + shares[1]) == list(range(8))
     assert [y.tolist() for _, y in batches.ordered(rank=1, world=2)] == [[1, 3, 5, 7]]
+
+
+def test_length_buckets_cover_each_sequence_once_with_similar_lengths():
+    lengths = torch.tensor([3, 40, 5, 38, 4, 39, 6, 41] * 4)  # (32,) short and long, interleaved
+    offsets = torch.cat([torch.zeros(1, dtype=torch.long), lengths.cumsum(0)])
+    buffer, y = torch.zeros(int(offsets[-1]), 1), torch.arange(32)
+    batches = SequenceBatches(buffer, offsets, y, torch.arange(32), batch_size=4, bucket=8)
+    seen = [(b, x.shape[1]) for (x, n), b in batches.epoch(torch.Generator().manual_seed(0))]
+    assert sorted(torch.cat([b for b, _ in seen]).tolist()) == list(range(32))  # each sequence once
+    assert max(width for _, width in seen if width < 10) <= 6  # short sequences are batched together
+    unbucketed = SequenceBatches(buffer, offsets, y, torch.arange(32), batch_size=4, bucket=1)
+    padded = sum(x.shape[0] * x.shape[1] for (x, _), _ in unbucketed.epoch(torch.Generator().manual_seed(0)))
+    assert sum(len(b) * width for b, width in seen) < padded

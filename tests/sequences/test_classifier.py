@@ -223,3 +223,54 @@ def test_not_fitted_and_params():
         model.get_params()["arch"] == "lstm"
         and repr(model) == "SequenceClassifier(arch='lstm', hidden_size=32)"
     )
+
+
+def test_defaults_train_on_every_sequence_to_a_cosine_budget(sequences, fast_classify):
+    """No validation part by default: all sequences train for max_epochs, the rate falls on a cosine to 0,
+    and the last epoch's weights are the ones kept (nothing to choose a 'best' epoch on)."""
+    params = fast_classify | dict(max_epochs=4, lr=1e-3)
+    model = fitted(sequences, params)
+    assert [r["val_loss"] for r in model.history_] == [None] * 4
+    lrs = [r["lr"] for r in model.history_]  # the rate after each epoch: lr (1 + cos(pi e / 4)) / 2
+    np.testing.assert_allclose(lrs, [1e-3 * (1 + np.cos(np.pi * e / 4)) / 2 for e in range(1, 5)], atol=1e-12)
+    assert model.train_config_.schedule == "cosine" and model.train_config_.patience is None
+    again = fitted(sequences, params | dict(max_epochs=4))
+    np.testing.assert_array_equal(model.predict_proba(sequences).iloc[:, 2:], again.predict_proba(sequences).iloc[:, 2:])
+
+
+def test_long_sequences_are_pooled_to_max_steps_and_the_model_file_keeps_it(sequences, fast_classify, tmp_path):
+    import lstmkit
+
+    model = fitted(sequences, fast_classify, max_steps=10, lstm_steps=4, label_smoothing=0.1, weight_decay=1e-2)
+    config = model.net_config_
+    longest = sequences.groupby("sequence_id").size().max()  # 29 steps -> pool 3 -> 10 steps -> lstm_pool 3
+    assert (config.pool, config.lstm_pool, config.sequence_norm) == (-(-longest // 10), 3, "both")
+    model.save(tmp_path / "m")
+    saved = json.loads((tmp_path / "m" / "config.json").read_text())
+    assert saved["network"]["pool"] == config.pool and saved["training"]["weight_decay"] == 1e-2
+    loaded = lstmkit.load(tmp_path / "m")
+    assert loaded.net_config_ == config and loaded.get_params() == model.get_params()
+    np.testing.assert_array_equal(loaded.predict_proba(sequences).iloc[:, 2:], model.predict_proba(sequences).iloc[:, 2:])
+
+
+def test_models_saved_before_pooling_load_without_it():
+    from pathlib import Path
+
+    import lstmkit
+
+    old = lstmkit.load(Path(__file__).parents[1] / "data" / "v1" / "classifier")
+    config = old.net_config_
+    assert (config.pool, config.lstm_pool, config.sequence_norm) == (1, 1, "none")
+    assert old.train_config_.schedule == "plateau" and old.train_config_.weight_decay == 0
+
+
+@pytest.mark.parametrize("param, value, message", [
+    ("lr_schedule", "linear", r"lr_schedule='linear' is not one of plateau, cosine"),
+    ("sequence_norm", "instanse", r"sequence_norm='instanse' is not one of none, instance, both. Did you mean"),
+    ("max_steps", 0, r"max_steps must be a positive integer or None; got 0"),
+    ("label_smoothing", 1.0, r"label_smoothing must be in \[0, 1\); got 1.0"),
+    ("weight_decay", -1, r"weight_decay must be a number >= 0; got -1"),
+])
+def test_new_parameters_are_checked(sequences, fast_classify, param, value, message):
+    with pytest.raises(ConfigError, match=message):
+        fitted(sequences, fast_classify, **{param: value})

@@ -220,7 +220,7 @@ class LSTMClassifier(ClassifierParams, _ArrayModel):
         split = stratified_split(codes, self.val_fraction, self.random_state)
         weights = class_weights(self.class_weight, self.classes_, codes[split[0]])
         self._fit_frame(
-            frame, codes, split, len(self.classes_), nn.CrossEntropyLoss(weight=weights), reporter
+            frame, codes, split, len(self.classes_), self._loss_fn(weights), reporter
         )
         return self
 

@@ -91,14 +91,21 @@ class SequenceBatches:
     """Batches of whole sequences drawn from one buffer on the training device, for ``training.fit``.
 
     buffer: (R, F) and targets: (S,) class indices or (S, T) values on the device; offsets: (S + 1,) and
-    index: (M,) the sequences this set uses, on the CPU (see ``pad_batch``). ``epoch(generator)`` yields shuffled ``((x, lengths), y)`` batches covering
-    each sequence once; ``ordered(size)`` yields them in order. Under ``torchrun`` (``rank`` of ``world``)
-    every rank draws the same permutation and keeps its own disjoint share, as ``windows.WindowBatches``.
+    index: (M,) the sequences this set uses, on the CPU (see ``pad_batch``). ``epoch(generator)`` yields
+    shuffled ``((x, lengths), y)`` batches covering each sequence once; ``ordered(size)`` yields them in order.
+    Under ``torchrun`` (``rank`` of ``world``) every rank draws the same permutation and keeps its own
+    disjoint share, as ``windows.WindowBatches``.
+
+    Length bucketing: each run of ``bucket`` batches of the shuffled order is sorted by length before it is
+    cut into batches, and the batches are then shuffled, so a batch pads to about its own sequences' length
+    (variable-length data costs the steps it has, not its longest sequence's), and batches still mix.
     """
 
-    def __init__(self, buffer: Tensor, offsets: Tensor, targets: Tensor, index: Tensor, batch_size: int) -> None:
+    def __init__(self, buffer: Tensor, offsets: Tensor, targets: Tensor, index: Tensor, batch_size: int,
+                 bucket: int = 8) -> None:
         self.buffer, self.offsets, self.targets = buffer, offsets, targets
-        self.index, self.batch_size = index, batch_size
+        self.index, self.batch_size, self.bucket = index, batch_size, bucket
+        self.lengths = offsets[index + 1] - offsets[index]  # (M,)
 
     def __len__(self) -> int:
         return len(self.index)
@@ -107,6 +114,13 @@ class SequenceBatches:
         """Shuffled batches; under torchrun each rank keeps its own equal, disjoint share."""
         share = len(self.index) // world
         order = torch.randperm(len(self.index), generator=generator)[rank * share : (rank + 1) * share]
+        if self.bucket > 1 and bool((self.lengths != self.lengths[0]).any()):
+            runs = [run[torch.argsort(self.lengths[run], stable=True)]
+                    for run in order.split(self.batch_size * self.bucket)]
+            batches = [b for run in runs for b in run.split(self.batch_size)]
+            for k in torch.randperm(len(batches), generator=generator).tolist():
+                yield self._batch(self.index[batches[k]])
+            return
         for picks in self.index[order].split(self.batch_size):
             yield self._batch(picks)
 

@@ -18,7 +18,6 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
-from torch import nn
 
 from .._validation import names
 from ..exceptions import ConfigError, DataError
@@ -47,9 +46,19 @@ class SequenceClassifier(ClassifierParams, SequenceModel):
     Parameters are stored as given and checked in ``fit``. ``arch`` picks the network: 'lstm_fcn' (an LSTM
     beside three convolution blocks, Karim et al. 2018) or 'lstm' (``bidirectional``, ``readout`` 'last' or
     'mean'). ``cell_activation='relu'`` reproduces Keras' ``LSTM(activation='relu')`` at a speed cost.
-    ``class_weight`` None, 'balanced' or {label: weight} weighs the loss for imbalanced classes.
-    ``val_fraction`` of each class is held out to stop training early (``patience`` epochs without a lower
-    validation loss; the best epoch's weights are kept); the learning rate halves after ``patience // 3``.
+    ``class_weight`` None, 'balanced' or {label: weight} weighs the loss for imbalanced classes;
+    ``label_smoothing`` and ``weight_decay`` (AdamW) regularise.
+
+    Defaults that hold on problems they were not tuned on (bench/RESULTS_classification.md): every training
+    sequence trains (``val_fraction=0``: a handful of validation sequences is too noisy to stop on) for a
+    fixed budget with a cosine learning rate (``lr_schedule='cosine'``; ``max_epochs=None`` is 200 epochs,
+    fewer for large sets, see ``model.auto_epochs``), and the last epoch's weights are kept. The network reads
+    each sequence's channels as scaled and normalised on their own, side by side (``sequence_norm='both'``;
+    'instance' or 'none' for one of them), averaged over runs of steps, by one factor fixed from the
+    longest training sequence, down to ``max_steps`` steps for the convolutions and ``lstm_steps`` for the
+    LSTM, so long sequences train fast. ``lr_schedule='plateau'`` with ``val_fraction > 0`` and ``patience``
+    is the early-stopping alternative (the best validation epoch's weights are kept; the rate halves after
+    ``patience // 3`` epochs without improvement).
 
     Fitted attributes: ``classes_`` (labels as given, sorted), ``n_features_in_``, ``feature_names_in_``,
     ``columns_``, ``history_`` (loss per epoch).
@@ -103,7 +112,7 @@ class SequenceClassifier(ClassifierParams, SequenceModel):
             codes,
             (train_idx, val_idx),
             len(self.classes_),
-            nn.CrossEntropyLoss(weight=weights),
+            self._loss_fn(weights),
             reporter,
         )
         return self

@@ -11,6 +11,7 @@ Shape symbols:  S sequences   R rows of all sequences   F input channels   K out
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import asdict, dataclass, make_dataclass
 
 import numpy as np
@@ -20,18 +21,31 @@ from torch import nn
 
 from .._validation import fraction, one_of, positive_int
 from ..estimator import Estimator
+from ..exceptions import ConfigError
 from ..io import Columns
-from ..networks import ARCHS, CELL_ACTIVATIONS, READOUTS, SequenceNet, SequenceNetConfig
+from ..networks import ARCHS, CELL_ACTIVATIONS, READOUTS, SEQUENCE_NORMS, SequenceNet, SequenceNetConfig
 from ..prep import Preparer, PrepConfig, PrepState
 from ..progress import Reporter
-from ..training import TrainConfig, resolve_device
+from ..training import SCHEDULES, TrainConfig, resolve_device
 from .batches import SequenceBatches, drop_gaps, pad_batch
 
-__all__ = ["SequenceModel", "ClassifierParams", "file_schema"]
+__all__ = ["SequenceModel", "ClassifierParams", "file_schema", "auto_epochs"]
 
 log = logging.getLogger(__name__)
 
 PREDICT_CHUNK = 512  # sequences per forward pass at prediction time
+EPOCHS = (50, 200)  # max_epochs=None: the fewest and the most epochs
+PRESENTATIONS = 40_000  # max_epochs=None: sequences shown in training, at most (within EPOCHS)
+
+
+def auto_epochs(n_train: int) -> int:
+    """max_epochs=None: 200 epochs, or fewer for large training sets, so that at most 40,000 sequences are
+    shown (at least 50 epochs): a fixed budget that small sets need whole and large ones reach sooner.
+
+    >>> auto_epochs(50), auto_epochs(500), auto_epochs(5000)
+    (200, 80, 50)
+    """
+    return max(EPOCHS[0], min(EPOCHS[1], PRESENTATIONS // max(n_train, 1)))
 
 
 @dataclass(frozen=True)
@@ -64,13 +78,15 @@ class SequenceModel(Estimator):
         fraction("val_fraction", self.val_fraction, hint=" Use 0 to train on every sequence (early stopping then "
                  "watches the training loss).")
 
-    def _train_config(self) -> TrainConfig:
+    def _train_config(self, n_train: int) -> TrainConfig:
         # Small validation sets are noisy: halve the learning rate only after a third of the patience.
         lr_patience = max(1, self.patience // 3) if self.patience else 10
         return TrainConfig(
+            schedule=getattr(self, "lr_schedule", "plateau"),
+            weight_decay=float(getattr(self, "weight_decay", 0.0)),
             batch_size=self.batch_size,
             lr=self.lr,
-            max_epochs=self.max_epochs,
+            max_epochs=self.max_epochs or auto_epochs(n_train),
             patience=self.patience,
             lr_patience=lr_patience,
             seed=self.random_state,
@@ -78,8 +94,16 @@ class SequenceModel(Estimator):
             precision=self.precision,
         )
 
-    def _net_config(self, input_size: int, n_outputs: int) -> SequenceNetConfig:
+    def _net_config(self, input_size: int, n_outputs: int, longest: int) -> SequenceNetConfig:
+        """The network for sequences of at most ``longest`` training steps: pooled by a fixed factor so they
+        reach at most ``max_steps`` steps (and ``lstm_steps`` in the LSTM branch) where the estimator has them."""
+        max_steps, lstm_steps = getattr(self, "max_steps", None), getattr(self, "lstm_steps", None)
+        pool = math.ceil(longest / max_steps) if max_steps else 1
+        lstm_pool = math.ceil(math.ceil(longest / pool) / lstm_steps) if lstm_steps else 1
         return SequenceNetConfig(
+            sequence_norm=getattr(self, "sequence_norm", "none"),
+            pool=pool,
+            lstm_pool=lstm_pool,
             input_size=input_size,
             n_outputs=n_outputs,
             arch=self.arch,
@@ -122,8 +146,9 @@ class SequenceModel(Estimator):
 
         targets: (S,) int64 class indices or (S, K) float32 values; split: (train, validation) indices.
         """
-        self.train_config_ = self._train_config()
-        self.net_config_ = self._net_config(values.shape[1], n_outputs)
+        self.train_config_ = self._train_config(len(split[0]))
+        longest = int(np.diff(offsets)[split[0]].max())  # the longest training sequence sets the pooling
+        self.net_config_ = self._net_config(values.shape[1], n_outputs, longest)
         device = resolve_device(self.device)
         buffer = torch.as_tensor(np.require(values, requirements="W"), device=device)
         bounds = torch.from_numpy(np.require(offsets, requirements="W"))  # stays on the CPU (pad_batch)
@@ -202,9 +227,15 @@ class ClassifierParams:
         class_weight: str | dict | None = None,
         batch_size: int = 32,
         lr: float = 1e-3,
-        max_epochs: int = 300,
-        patience: int | None = 50,
-        val_fraction: float = 0.2,
+        max_epochs: int | None = None,
+        patience: int | None = None,
+        val_fraction: float = 0.0,
+        lr_schedule: str = "cosine",
+        weight_decay: float = 0.0,
+        label_smoothing: float = 0.1,
+        sequence_norm: str = "both",
+        max_steps: int | None = 256,
+        lstm_steps: int | None = 64,
         device: str = "auto",
         precision: str = "fp32",
         random_state: int = 0,
@@ -225,8 +256,28 @@ class ClassifierParams:
         self.max_epochs = max_epochs
         self.patience = patience
         self.val_fraction = val_fraction
+        self.lr_schedule = lr_schedule
+        self.weight_decay = weight_decay
+        self.label_smoothing = label_smoothing
+        self.sequence_norm = sequence_norm
+        self.max_steps = max_steps
+        self.lstm_steps = lstm_steps
         self.device = device
         self.precision = precision
         self.random_state = random_state
         self.verbose = verbose
+
+    def _check_params(self) -> None:
+        super()._check_params()  # SequenceModel's
+        one_of("lr_schedule", self.lr_schedule, SCHEDULES)
+        one_of("sequence_norm", self.sequence_norm, SEQUENCE_NORMS)
+        fraction("label_smoothing", self.label_smoothing)
+        for name in ("max_steps", "lstm_steps", "max_epochs"):
+            positive_int(name, getattr(self, name), optional=True)
+        if not isinstance(self.weight_decay, int | float) or self.weight_decay < 0:
+            raise ConfigError(f"weight_decay must be a number >= 0; got {self.weight_decay!r}. Use 0 for none.")
+
+    def _loss_fn(self, weights) -> nn.Module:
+        """Cross-entropy, weighted by class (``class_weight``) and with ``label_smoothing``."""
+        return nn.CrossEntropyLoss(weight=weights, label_smoothing=float(self.label_smoothing))
 
