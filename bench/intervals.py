@@ -103,9 +103,17 @@ def main() -> None:
     update_section("Prediction intervals and backtest speed", render(rows, commands, timing, args.extra))
 
 
+def coverage_row(name: str, found: dict, method: str, label: str, last: str) -> str:
+    """One table row: the method's coverage against the binomial range of its test points, width, ``last``."""
+    v = found[method]["intervals"][f"{LEVEL:g}"]
+    n = found["conformal"]["intervals"][f"{LEVEL:g}"]["n"]  # the test points, the same for every method
+    lo, hi = binomial_range(n)
+    inside = "yes" if lo - 1e-12 <= v["coverage"] <= hi + 1e-12 else "**no**"
+    return f"| {name} | {n} | {lo:.3f}–{hi:.3f} | {label} | {v['coverage']:.3f} | {inside} | {v['width']:.4g} | {last} |"
+
+
 def render_light(rows, commands) -> str:
     """Coverage of split-conformal and adaptive intervals only (``--no-quantile``)."""
-    key = f"{LEVEL:g}"
     lines = [
         f"Nominal {LEVEL:.0%} intervals of the default forecaster (anchored windows, median ensemble on small data, "
         "MAE loss) on the rolling one-step test points, MANIFEST test sizes, CPU, `OMP_NUM_THREADS=1`. The "
@@ -118,13 +126,8 @@ def render_light(rows, commands) -> str:
         "|---|---|---|---|---|---|---|---|",
     ]
     for name, found in rows:
-        n = found["conformal"]["intervals"][key]["n"]
-        lo, hi = binomial_range(n)
         for method in ("conformal", "adaptive"):
-            v = found[method]["intervals"][key]
-            inside = "yes" if lo - 1e-12 <= v["coverage"] <= hi + 1e-12 else "**no**"
-            lines.append(f"| {name} | {n} | {lo:.3f}–{hi:.3f} | {method} | {v['coverage']:.3f} | {inside} | "
-                         f"{v['width']:.4g} | {found['conformal']['train_s']:.0f} |")
+            lines.append(coverage_row(name, found, method, method, f"{found['conformal']['train_s']:.0f}"))
     lines += ["", "Commands:", ""] + [f"- `{c}`" for c in commands]
     return "\n".join(lines)
 
@@ -176,17 +179,11 @@ def render(rows, commands, timing, extra: str) -> str:
         "| dataset | n test | calibrated range | method | coverage | inside? | mean width | interval score |",
         "|---|---|---|---|---|---|---|---|",
     ]
+    labels = {"conformal": "split conformal", "adaptive": "**adaptive (ACI)**", "quantile": "quantile head"}
     for name, found in rows:
-        n = found["conformal"]["intervals"][key]["n"]
-        lo, hi = binomial_range(n)
         for method in ("conformal", "adaptive", "quantile"):
-            v = found[method]["intervals"][key]
-            inside = "yes" if lo - 1e-12 <= v["coverage"] <= hi + 1e-12 else "**no**"
-            label = {"conformal": "split conformal", "adaptive": "**adaptive (ACI)**", "quantile": "quantile head"}[method]
-            lines.append(
-                f"| {name} | {n} | {lo:.3f}–{hi:.3f} | {label} | {v['coverage']:.3f} | {inside} | {v['width']:.4g} | "
-                f"{v['interval_score']:.4g} |"
-            )
+            score = found[method]["intervals"][key]["interval_score"]
+            lines.append(coverage_row(name, found, method, labels[method], f"{score:.4g}"))
     if extra:
         lines += [
             "",
