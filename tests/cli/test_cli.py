@@ -94,3 +94,18 @@ def test_interval_options_are_refused_for_a_classifier(tmp_path):
     assert result.exit_code == 2 and "--intervals and --baselines apply to forecasters" in result.output
     result = runner.invoke(app, ["predict", str(tmp_path / "m"), str(data), "--intervals", "0.9", "--out", str(tmp_path / "p.csv")])
     assert result.exit_code == 2 and "--intervals applies to forecasters" in result.output
+
+
+def test_evaluate_prints_the_lstm_ets_row_and_its_weights(tmp_path, monkeypatch):
+    from lstmkit.forecasting import classical
+    from lstmkit.forecasting.baselines import naive
+
+    monkeypatch.setitem(classical.CLASSICAL, "ets", naive)  # a stand-in: statsforecast is an extra
+    data = airline_csv(tmp_path)
+    model = tmp_path / "model"
+    args = ["train", str(data), "--target", "passengers", "--time-col", "timestamp", "--test-size", "24"]
+    assert runner.invoke(app, [*args, *FAST, "--out", str(model)]).exit_code == 0
+    result = runner.invoke(app, ["evaluate", str(model), str(data), "--baselines", "naive,ets"])
+    assert result.exit_code == 0, result.output
+    assert "lstm+ets" in result.output and "the LSTM weighted" in result.output
+    assert "the default forecaster is lstm" in result.output

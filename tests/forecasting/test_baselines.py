@@ -78,3 +78,33 @@ def test_classical_ets_is_frozen_and_leak_free():
     again = ets(changed, start, origin, np.zeros(20, dtype=int), 12)
     np.testing.assert_allclose(one_step[:11], again[:11])  # forecasts of rows up to 110 read nothing from 110 on
     assert np.mean(np.abs(one_step - y[100:])) < np.mean(np.abs(y[99:119] - y[100:]))  # beats naive here
+
+
+def test_lstm_ets_combination_weights_come_from_the_validation_part(monthly, fast, monkeypatch):
+    # Any function with a baseline's signature can stand in for ETS (statsforecast is an extra): here naive.
+    from lstmkit import Forecaster
+    from lstmkit.forecasting import classical
+    from lstmkit.forecasting.plan import default_val_sizes
+
+    monkeypatch.setitem(classical.CLASSICAL, "ets", naive)
+    model = Forecaster(horizon=6, **fast).fit(monthly, target="y", time_col="timestamp", test_size=12)
+    ev = model.evaluate(monthly, baselines=["ets"])
+    assert set(ev.combination) == {"rolling", "multistep"}
+    for kind in ("rolling", "multistep"):
+        w = ev.combination[kind]
+        assert 0 < w < 1
+        points = getattr(ev, kind)
+        np.testing.assert_allclose(points["lstm+ets"], w * points["lstm"] + (1 - w) * points["ets"], rtol=1e-6)
+        assert "lstm+ets" in ev.metrics[kind] and "lstm" in ev.metrics[kind]  # the plain LSTM stays
+
+    # the weights are inverse validation MAEs: the default validation rows just before the test part
+    val = int(default_val_sizes(np.array([len(monthly) - 12]), model.fitted().lookback, 6)[0])
+    on_val = model.evaluate(monthly.iloc[:-12], test_size=val, baselines=["ets"]).metrics
+    for kind in ("rolling", "multistep"):
+        e_lstm, e_ets = on_val[kind]["lstm"]["mae"], on_val[kind]["ets"]["mae"]
+        assert ev.combination[kind] == pytest.approx(e_ets / (e_lstm + e_ets), rel=1e-6)
+
+    changed = monthly.copy()
+    changed.loc[changed.index[-12:], "y"] *= 10  # the test part: never read by the weights
+    assert model.evaluate(changed, baselines=["ets"]).combination == pytest.approx(ev.combination)
+    assert model.evaluate(monthly, baselines=["naive"]).combination == {}

@@ -70,6 +70,10 @@ def evaluate(
                                     interval_method=interval_method.value, baselines=baselines, strict=strict)
         table = evaluation.rolling
         tables = [metrics_table(evaluation.metrics, f"{data}: last {evaluation.rolling.shape[0]} points")]
+        if evaluation.combination:
+            w = evaluation.combination
+            tables.append(f"lstm+ets: the LSTM weighted {w['rolling']:.2f} (rolling) and {w['multistep']:.2f} "
+                          "(multi-step) by the validation errors, ETS the rest; the default forecaster is lstm.")
         if evaluation.levels:
             tables.append(interval_table(evaluation.metrics, f"LSTM {interval_method.value} intervals"))
         if by_series:

@@ -22,8 +22,11 @@ from . import inference as fc
 from . import intervals as iv
 from .fitted import FittedForecaster
 from .metrics import score
+from .plan import default_val_sizes
 
-__all__ = ["Evaluation", "evaluate_panel"]
+__all__ = ["Evaluation", "evaluate_panel", "COMBINED"]
+
+COMBINED = "lstm+ets"  # the LSTM and ETS, weighted by their validation errors: a row of its own, never the default
 
 
 @dataclass
@@ -36,6 +39,8 @@ class Evaluation:
     rolling:   one row per test point: series id, time, actual, lstm, [lower_<level>, upper_<level>, ...,]
                then the baselines
     multistep: one row per (origin, step): the same columns plus origin and ahead (1-based step)
+    combination: with the ets baseline, {"rolling": w, "multistep": w}, the LSTM's weight in ``lstm+ets``
+               (``combination_weights``); empty otherwise
     history:   the rows before the test part, for plots (series id, time, actual)
     scales:    {series id: MASE scale}, the in-sample seasonal-naive MAE of each series' training part
     """
@@ -50,6 +55,7 @@ class Evaluation:
     interval_method: str | None = None
     id_col: str | None = None
     scales: dict = field(default_factory=dict)
+    combination: dict = field(default_factory=dict)
 
     def table(self) -> ScoreTable:
         """Metrics as one table: rows (evaluation, method), columns mae, rmse, mape, smape, mase, n."""
@@ -120,9 +126,10 @@ def _metric_table(metrics: dict, names: list[str]) -> ScoreTable:
 
 def evaluate_panel(
     fitted: FittedForecaster, panel: Panel, buffer: torch.Tensor, test_size: int, end_gap: int, levels, interval_method,
-    baselines: dict,
+    baselines: dict, combine: bool = True,
 ) -> Evaluation:
-    """Score the test part that ends ``end_gap`` rows before each series' end (backtest folds)."""
+    """Score the test part that ends ``end_gap`` rows before each series' end (backtest folds). With the ets
+    baseline (and ``combine``), ``lstm+ets`` is scored too, a method of its own beside the plain LSTM."""
     fitted.check_length(panel, test_size, end_gap)
     row_series = np.repeat(panel.series, panel.lengths)
     history = fitted.prep.inverse_target(panel.values[:, 0], row_series)
@@ -150,6 +157,10 @@ def evaluate_panel(
     )
     for name, baseline in baselines.items():
         multi[name] = baseline(history, series_start, origin, step, season)
+    weights = combination_weights(fitted, panel, buffer, test_size, end_gap, baselines) if combine else {}
+    for kind, forecasts in (("rolling", rolling), ("multistep", multi)):
+        if weights:
+            forecasts[COMBINED] = weights[kind] * forecasts["lstm"] + (1 - weights[kind]) * forecasts["ets"]
 
     metrics = {
         "rolling": score(actual, rolling, row_scale[rows], {"lstm": roll_bands} if levels else None),
@@ -171,7 +182,35 @@ def evaluate_panel(
         interval_method=interval_method if levels else None,
         id_col=fitted.columns.id_col,
         scales={sid: float(fitted.mase_scale[s]) for sid, s in zip(panel.ids, panel.series)},
+        combination=weights,
     )
+
+
+def combination_weights(
+    fitted: FittedForecaster, panel: Panel, buffer: torch.Tensor, test_size: int, end_gap: int, baselines: dict
+) -> dict[str, float]:
+    """The LSTM's weight in ``lstm+ets`` for each evaluation, {} without the ets baseline: inverse-MAE
+    weights, 1/e_lstm / (1/e_lstm + 1/e_ets), from both scored on the validation part, the default number of
+    validation rows just before the test part (rows training never fitted; ETS fitted on the rows before
+    them). Nothing at or after the test part is read. 0.5 each where that part is too short to score."""
+    if "ets" not in baselines:
+        return {}
+    val = default_val_sizes(panel.lengths - test_size - end_gap, fitted.lookback, fitted.horizon)
+    size = int(val[val > 0].min()) if (val > 0).any() else 0
+    try:
+        if not size:
+            raise DataError("no validation rows")
+        fitted.check_length(panel, size, end_gap + test_size)
+        scored = evaluate_panel(fitted, panel, buffer, size, end_gap + test_size, (), None,
+                                {"ets": baselines["ets"]}, combine=False).metrics
+    except DataError:
+        return {"rolling": 0.5, "multistep": 0.5}
+    out = {}
+    for kind, block in scored.items():
+        e_lstm, e_ets = block["lstm"]["mae"], block["ets"]["mae"]
+        ok = np.isfinite([e_lstm, e_ets]).all() and min(e_lstm, e_ets) > 0
+        out[kind] = float(e_ets / (e_lstm + e_ets)) if ok else 0.5  # = (1/e_lstm) / (1/e_lstm + 1/e_ets)
+    return out
 
 
 def _bands(fitted: FittedForecaster, buffer, origin, step, series, forecast, levels, method, actual, last) -> dict:
