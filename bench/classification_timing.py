@@ -83,11 +83,13 @@ def main() -> None:
             rows.append(run(name, args.seed, Path(tmp)))
             print(json.dumps(rows[-1]), flush=True)
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    threads = os.environ.get("OMP_NUM_THREADS", "default")
+    threads = os.environ.get("OMP_NUM_THREADS")
+    env = f"OMP_NUM_THREADS={threads} " if threads else ""
     lines = [
         "\n## Training time at defaults, synthetic problems of the issue's sizes\n",
-        f"Command: `OMP_NUM_THREADS={threads} python {' '.join(['bench/classification_timing.py', *sys.argv[1:]])}` "
-        f"(load average at the end: {load}; {os.cpu_count()} cores shared with other work)\n",
+        f"Command: `{env}python {' '.join(['bench/classification_timing.py', *sys.argv[1:]])}` ({os.cpu_count()} "
+        f"cores, torch threads: {threads or 'torch default'}; load average at the end, this run's threads "
+        f"included: {load})\n",
         "| problem | sequences x steps | channels | classes | pool, lstm_pool | train wall time | budget | "
         "test accuracy |",
         "|---|---|---|---|---|---|---|---|",

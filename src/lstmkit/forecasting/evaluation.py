@@ -196,15 +196,14 @@ def combination_weights(
     if "ets" not in baselines:
         return {}
     val = default_val_sizes(panel.lengths - test_size - end_gap, fitted.lookback, fitted.horizon)
-    size = int(val[val > 0].min()) if (val > 0).any() else 0
-    try:
-        if not size:
-            raise DataError("no validation rows")
-        fitted.check_length(panel, size, end_gap + test_size)
-        scored = evaluate_panel(fitted, panel, buffer, size, end_gap + test_size, (), None,
+    equal = {"rolling": 0.5, "multistep": 0.5}
+    if not (val > 0).any():
+        return equal
+    try:  # a series without lookback rows before the validation part cannot score it
+        scored = evaluate_panel(fitted, panel, buffer, int(val[val > 0].min()), end_gap + test_size, (), None,
                                 {"ets": baselines["ets"]}, combine=False).metrics
     except DataError:
-        return {"rolling": 0.5, "multistep": 0.5}
+        return equal
     out = {}
     for kind, block in scored.items():
         e_lstm, e_ets = block["lstm"]["mae"], block["ets"]["mae"]
