@@ -234,7 +234,7 @@ class ClassifierParams:
         weight_decay: float = 0.0,
         label_smoothing: float = 0.1,
         sequence_norm: str = "both",
-        max_steps: int | None = 256,
+        max_steps: int | None = 128,
         lstm_steps: int | None = 64,
         device: str = "auto",
         precision: str = "fp32",
