@@ -94,17 +94,16 @@ def render(rows: list[dict]) -> str:
         f"Reproduce: `OMP_NUM_THREADS=1 .venv/bin/python bench/peer_protocol.py` (load average when written: "
         f"{', '.join(f'{x:.1f}' for x in os.getloadavg())})",
         "",
-        "| dataset | lstmkit E1 | lstmkit E2 | lstm+ets E1 | lstm+ets E2 | "
-        + " | ".join(f"{s} E1 | {s} E2" for s in SHOWN) + " | lstmkit fit s | epochs | networks |",
-        "|---" * (5 + 2 * len(SHOWN) + 3) + "|",
+        "Each cell: E1 MAE / E2 MAE (n/a: the peer has no multi-step forecast).",
+        "",
+        "| dataset | lstmkit | lstm+ets | " + " | ".join(SHOWN) + " | lstmkit fit s | epochs | networks |",
+        "|---" * (3 + len(SHOWN) + 3) + "|",
     ]
+    cell = lambda v: "n/a" if v is None else f"{v:.4g}"  # noqa: E731
     for r in rows:
         peers = peer_figures(r["dataset"])
-        lstm, combo = r["lstm"], r.get("lstm+ets", (None, None))
-        cells = [f"{v:.4g}" if v is not None else "-" for v in (*lstm, *combo)]
-        for s in SHOWN:
-            e1, e2 = peers.get(s, (None, None))
-            cells += [f"{e1:.4g}" if e1 is not None else "-", f"{e2:.4g}" if e2 is not None else "n/a"]
+        cells = [" / ".join(map(cell, r[m])) if m in r else "-" for m in ("lstm", "lstm+ets")]
+        cells += [" / ".join(map(cell, peers[s])) if s in peers else "-" for s in SHOWN]
         lines.append(f"| {r['dataset']} | {' | '.join(cells)} | {r['fit_s']:.0f} | {r['epochs']} | {r['members']} |")
     lines.append("")
     for method in ("lstm", "lstm+ets"):
@@ -131,9 +130,13 @@ def main() -> None:
     parser.add_argument("--only", default="airline,co2,taylor")
     parser.add_argument("--json", default=None, help="keep the rows in this JSON file (a run can be split)")
     parser.add_argument("--section", default="Peer protocol: default forecaster")
+    parser.add_argument("--render", action="store_true", help="only rewrite the section from the --json rows")
     args = parser.parse_args()
     rows = json.loads(Path(args.json).read_text()) if args.json and Path(args.json).exists() else []
     order = ["airline", "co2", "taylor"]
+    if args.render:
+        update_section(args.section, render(rows))
+        return
     for name in args.only.split(","):
         row = run(name)
         print(json.dumps(row), flush=True)
