@@ -51,7 +51,7 @@ class SequenceClassifier(ClassifierParams, SequenceModel):
 
     Defaults that hold on problems they were not tuned on (bench/RESULTS_classification.md): every training
     sequence trains (``val_fraction=0``: a handful of validation sequences is too noisy to stop on) for a
-    fixed budget with a cosine learning rate (``lr_schedule='cosine'``; ``max_epochs=None`` is 200 epochs,
+    fixed budget with a cosine learning rate (``lr_schedule='cosine'``; ``max_epochs=None`` is 400 epochs,
     fewer for large sets, see ``model.auto_epochs``), and the last epoch's weights are kept. The network reads
     each sequence's channels as scaled and normalised on their own, side by side (``sequence_norm='both'``;
     'instance' or 'none' for one of them), averaged over runs of steps, by one factor fixed from the

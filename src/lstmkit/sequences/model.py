@@ -34,16 +34,16 @@ __all__ = ["SequenceModel", "ClassifierParams", "file_schema", "auto_epochs"]
 log = logging.getLogger(__name__)
 
 PREDICT_CHUNK = 512  # sequences per forward pass at prediction time
-EPOCHS = (50, 200)  # max_epochs=None: the fewest and the most epochs
+EPOCHS = (50, 400)  # max_epochs=None: the fewest and the most epochs
 PRESENTATIONS = 40_000  # max_epochs=None: sequences shown in training, at most (within EPOCHS)
 
 
 def auto_epochs(n_train: int) -> int:
-    """max_epochs=None: 200 epochs, or fewer for large training sets, so that at most 40,000 sequences are
+    """max_epochs=None: 400 epochs, or fewer for larger training sets, so that at most 40,000 sequences are
     shown (at least 50 epochs): a fixed budget that small sets need whole and large ones reach sooner.
 
-    >>> auto_epochs(50), auto_epochs(500), auto_epochs(5000)
-    (200, 80, 50)
+    >>> auto_epochs(50), auto_epochs(104), auto_epochs(500), auto_epochs(5000)
+    (400, 384, 80, 50)
     """
     return max(EPOCHS[0], min(EPOCHS[1], PRESENTATIONS // max(n_train, 1)))
 
