@@ -73,6 +73,7 @@ def run(name: str) -> dict:
         # the same points as lstmkit's own scores: a check that both read the protocol's E1 / E2 alike
         assert np.isclose(e1["MAE"], ev.metrics["rolling"][method]["mae"], rtol=1e-6), (e1, ev.metrics["rolling"])
         assert np.isclose(e2["MAE"], ev.metrics["multistep"][method]["mae"], rtol=1e-6), (e2, ev.metrics["multistep"])
+    out["load"] = round(os.getloadavg()[0], 1)  # at the end of this dataset's run
     if "ets" in ev.metrics["rolling"]:
         out["ets_here"] = (ev.metrics["rolling"]["ets"]["mae"], ev.metrics["multistep"]["ets"]["mae"])
         out["weights"] = ev.combination
@@ -80,6 +81,7 @@ def run(name: str) -> dict:
 
 
 def render(rows: list[dict]) -> str:
+    loads = ", ".join(f"{r['dataset']} {r['load']}" for r in rows if "load" in r) or "not recorded"
     lines = [
         "lstmkit's default `Forecaster(horizon=H)` under the shared peer protocol (../shared/benchmarks/PROTOCOL.md:"
         " the peers' data loader and split, test = last n_test points), beside the figures in "
@@ -91,8 +93,8 @@ def render(rows: list[dict]) -> str:
         "first step); darts_rnn / darts_block Darts' RNNModel / BlockRNNModel; raw the tutorial loop. "
         "`lstm+ets`: the LSTM and AutoETS weighted by their validation MAEs, a row of its own.",
         "",
-        f"Reproduce: `OMP_NUM_THREADS=1 .venv/bin/python bench/peer_protocol.py` (load average when written: "
-        f"{', '.join(f'{x:.1f}' for x in os.getloadavg())})",
+        "Reproduce: `OMP_NUM_THREADS=1 .venv/bin/python bench/peer_protocol.py` (1-minute load average at the end "
+        f"of each run: {loads})",
         "",
         "Each cell: E1 MAE / E2 MAE (n/a: the peer has no multi-step forecast).",
         "",
@@ -100,8 +102,9 @@ def render(rows: list[dict]) -> str:
         "|---" * (3 + len(SHOWN) + 3) + "|",
     ]
     cell = lambda v: "n/a" if v is None else f"{v:.4g}"  # noqa: E731
+    figures = {r["dataset"]: peer_figures(r["dataset"]) for r in rows}  # PEERS.md read once per dataset
     for r in rows:
-        peers = peer_figures(r["dataset"])
+        peers = figures[r["dataset"]]
         cells = [" / ".join(map(cell, r[m])) if m in r else "-" for m in ("lstm", "lstm+ets")]
         cells += [" / ".join(map(cell, peers[s])) if s in peers else "-" for s in SHOWN]
         lines.append(f"| {r['dataset']} | {' | '.join(cells)} | {r['fit_s']:.0f} | {r['epochs']} | {r['members']} |")
@@ -110,7 +113,7 @@ def render(rows: list[dict]) -> str:
         for peer in ("nf_h1", "nf_hH", "darts_rnn", "darts_block", "AutoETS"):
             won = total = 0
             for r in rows:
-                mine, theirs = r.get(method), peer_figures(r["dataset"]).get(peer)
+                mine, theirs = r.get(method), figures[r["dataset"]].get(peer)
                 if mine is None or theirs is None:
                     continue
                 for a, b in zip(mine, theirs):

@@ -11,6 +11,7 @@ import typer
 from ..estimator import load
 from ..exceptions import ConfigError
 from ..files import write_atomic
+from ..forecasting.evaluation import COMBINED
 from ..forecasting.forecaster import backtest as run_backtest
 from ..report import write_report
 from .app import (
@@ -72,7 +73,7 @@ def evaluate(
         tables = [metrics_table(evaluation.metrics, f"{data}: last {evaluation.rolling.shape[0]} points")]
         if evaluation.combination:
             w = evaluation.combination
-            tables.append(f"lstm+ets: the LSTM weighted {w['rolling']:.2f} (rolling) and {w['multistep']:.2f} "
+            tables.append(f"{COMBINED}: the LSTM weighted {w['rolling']:.2f} (rolling) and {w['multistep']:.2f} "
                           "(multi-step) by the validation errors, ETS the rest; the default forecaster is lstm.")
         if evaluation.levels:
             tables.append(interval_table(evaluation.metrics, f"LSTM {interval_method.value} intervals"))

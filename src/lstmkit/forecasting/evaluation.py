@@ -158,8 +158,8 @@ def evaluate_panel(
     for name, baseline in baselines.items():
         multi[name] = baseline(history, series_start, origin, step, season)
     weights = combination_weights(fitted, panel, buffer, test_size, end_gap, baselines) if combine else {}
-    for kind, forecasts in (("rolling", rolling), ("multistep", multi)):
-        if weights:
+    if weights:
+        for kind, forecasts in (("rolling", rolling), ("multistep", multi)):
             forecasts[COMBINED] = weights[kind] * forecasts["lstm"] + (1 - weights[kind]) * forecasts["ets"]
 
     metrics = {
