@@ -18,12 +18,13 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from forecast_datasets import DATASETS, fit_args  # noqa: E402
+from forecast_datasets import DATASETS, fit_args, require_data  # noqa: E402
 from results import update_section  # noqa: E402
 
 from lstmkit import Forecaster  # noqa: E402
 from lstmkit.anchors import ANCHORS  # noqa: E402
 from lstmkit.exceptions import ConfigError  # noqa: E402
+from lstmkit.networks import ForecastNet  # noqa: E402
 
 SMALL = "airline,macrodata_quarterly,shampoo_monthly,pbs_immune_sera,woolyrnq_quarterly,gasoline_weekly," \
         "seatbelts_monthly,us_employment_panel,m1_yearly_panel,seattle_weather"
@@ -32,38 +33,40 @@ SMALL = "airline,macrodata_quarterly,shampoo_monthly,pbs_immune_sera,woolyrnq_qu
 def zero_correction(model: Forecaster) -> Forecaster:
     """Zero the output layers of every member: the network then forecasts its anchors exactly."""
     with torch.no_grad():
-        for module in model.net_.modules():
-            if hasattr(module, "anchor_names"):
-                module.head.weight.zero_(), module.head.bias.zero_()
-                if module.decoder is not None:
-                    module.decoder[-1].weight.zero_(), module.decoder[-1].bias.zero_()
+        for net in (m for m in model.net_.modules() if isinstance(m, ForecastNet)):
+            outputs = [net.head] + ([net.decoder[-1]] if net.decoder is not None else [])
+            for layer in outputs:
+                layer.weight.zero_()
+                layer.bias.zero_()
     return model
 
 
-def score(name: str, window_norm: str) -> tuple[Forecaster, tuple[float, float]] | None:
+def score(name: str, window_norm: str) -> tuple[Forecaster, float, float] | None:
+    """(the model, its rolling MAE, its multi-step MAE) with the correction zeroed; None if the anchor does not fit."""
     path, columns, params = fit_args(name)
     try:
         model = Forecaster(**params, window_norm=window_norm, max_epochs=1, ensemble=1, verbose=0).fit(path, **columns)
     except ConfigError:  # an anchor the lookback cannot compute
         return None
     metrics = zero_correction(model).evaluate(path, baselines="naive").metrics
-    return model, (metrics["rolling"]["lstm"]["mae"], metrics["multistep"]["lstm"]["mae"])
+    return model, metrics["rolling"]["lstm"]["mae"], metrics["multistep"]["lstm"]["mae"]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default=SMALL, help=f"datasets, of {', '.join(DATASETS)}")
     args = parser.parse_args()
+    require_data()
     warnings.filterwarnings("ignore")
     lines = ["| dataset | lookback | auto picks (steps) | " + " | ".join(ANCHORS) + " |",
              "|---|---|---|" + "---|" * len(ANCHORS)]
     for name in args.only.split(","):
-        picked, _ = score(name, "auto")
+        picked = score(name, "auto")[0]
         counts = {a: picked.net_config_.anchors.count(a) for a in dict.fromkeys(picked.net_config_.anchors)}
         cells = []
         for anchor in ANCHORS:
             result = score(name, anchor)
-            cells.append("–" if result is None else f"{result[1][0]:.4g} / {result[1][1]:.4g}")
+            cells.append("–" if result is None else f"{result[1]:.4g} / {result[2]:.4g}")
         lines.append(f"| {name} | {picked.lookback_} | {', '.join(f'{a} {n}' for a, n in counts.items())} | "
                      + " | ".join(cells) + " |")
         print(lines[-1], flush=True)

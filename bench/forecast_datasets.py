@@ -52,6 +52,13 @@ DATASETS = {  # name: (file, data roles, --test-size, --horizon), test sizes and
 SHOWN = ("lstm", "lstm+ets", "naive", "seasonal_naive", "ets", "arima")  # columns of the table (all methods are in the JSON)
 
 
+def require_data() -> None:
+    """Stop with one line when the shared datasets are not beside the clone (they are not shipped)."""
+    if not DATA.is_dir():
+        raise SystemExit(f"{DATA} is missing: these benchmarks read the shared forecasting datasets; put the "
+                         "shared/ folder beside the repository (../shared).")
+
+
 def fit_args(name: str) -> tuple[str, dict, dict]:
     """The data path, ``Forecaster.fit`` keyword arguments and Forecaster parameters for one dataset."""
     file, roles, test_size, horizon = DATASETS[name]
@@ -79,6 +86,7 @@ def main() -> None:
     parser.add_argument("--json", default=None, help="keep the raw rows in this JSON file: rows already there for "
                         "other datasets are kept (a run can be split), each dataset's row is written when it is done")
     args = parser.parse_args()
+    require_data()
     baselines = args.baselines
     if baselines == "all":
         baselines = "naive,seasonal_naive,drift,mean" + (",ets,arima" if _classical() else "")

@@ -27,8 +27,9 @@ from .datasets import load_airline, make_demo_series
 from .estimator import load
 from .exceptions import ConfigError, DataError, LstmkitError, ModelFileError, NotFittedError
 from .forecasting.backtest import Backtest
+from .forecasting.configured import backtest
 from .forecasting.evaluation import Evaluation
-from .forecasting.forecaster import Forecaster, backtest
+from .forecasting.forecaster import Forecaster
 from .forecasting.tuning import TuneResult, tune
 from .forecasting.windows import make_windows
 from .io import read_table

@@ -13,23 +13,48 @@ window's own scale:
 - ``cycle``:    the window's last c = L div s whole seasons, each less its own mean, averaged into one seasonal
                 profile; plus the last season's mean, moved on by the trend between the first and the last
                 season's means (an equal-weight Holt-Winters)
-- ``ses``:      exponential smoothing (alpha 0.3) of the window, less the ``cycle`` profile when there are
-                two whole seasons, the profile added back: a level that follows slowly, as ETS's does
+- ``ses``:      exponential smoothing (weight alpha) of the window, less the ``cycle`` profile when there are
+                two whole seasons, the profile added back: a level that follows as ETS's does
+- ``holt``:     Holt's damped trend (level weight alpha, trend weight beta, damping phi) over the window, less
+                the ``cycle`` profile as for ``ses``; it starts from the window's least-squares line
 
-``seasonal`` needs L >= s, ``sdiff`` L >= s + 1, ``cycle`` L >= 2 s; ``usable`` lists the ones a lookback allows.
+``ses`` and ``holt`` take their weights (``Smoothing``) from the data: ``forecasting.auto`` chooses them on the
+training windows. Every anchor is affine in the window (shift or scale the window, the anchor follows), so it
+can be computed on the normalised window.
 
-Shape symbols:  N windows   L lookback   H horizon   M anchors
+``seasonal`` needs L >= s, ``sdiff`` L >= s + 1, ``cycle`` L >= 2 s, ``holt`` L >= 3; ``usable`` lists the ones
+a lookback allows.
+
+Shape symbols:  N windows   L lookback   H horizon   M anchors   s season
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
 import torch
 from torch import Tensor
 
-__all__ = ["ANCHORS", "anchor_values", "usable"]
+__all__ = ["ANCHORS", "Smoothing", "anchor_values", "usable", "holt_weights"]
 
-ANCHORS = ("last", "drift", "seasonal", "sdiff", "level", "cycle", "ses")
-ALPHA = 0.3  # the ses anchor's smoothing weight
+ANCHORS = ("last", "drift", "seasonal", "sdiff", "level", "cycle", "ses", "holt")
+
+
+@dataclass(frozen=True)
+class Smoothing:
+    """The weights of the smoothing anchors: ``ses`` its level weight alpha, ``holt`` (alpha, beta, phi).
+    The defaults are the ses weight of models saved before the weights were fitted, and a middling Holt."""
+
+    ses: float = 0.3
+    holt: tuple[float, float, float] = (0.5, 0.1, 1.0)
+
+    def weights(self, name: str, lookback: int, horizon: int) -> np.ndarray:
+        """(L, H): the ``ses`` or ``holt`` forecast of each step ahead as weights on the window's rows."""
+        if name == "ses":
+            return np.repeat(_ses_weights(lookback, self.ses), horizon, axis=1)
+        return holt_weights(lookback, horizon, *self.holt)
 
 
 def usable(lookback: int, season: int) -> tuple[str, ...]:
@@ -42,10 +67,11 @@ def usable(lookback: int, season: int) -> tuple[str, ...]:
     names.append("level")
     if 1 < season and 2 * season <= lookback:
         names.append("cycle")
-    return tuple(names) + ("ses",)
+    return tuple(names) + ("ses",) + (("holt",) if lookback >= 3 else ())
 
 
-def anchor_values(x: Tensor, horizon: int, season: int, names: tuple[str, ...]) -> Tensor:
+def anchor_values(x: Tensor, horizon: int, season: int, names: tuple[str, ...],
+                  smoothing: Smoothing = Smoothing()) -> Tensor:
     """The anchors ``names`` of each window of ``x``.
 
     x: (N, L) one channel of each window -> (N, M, H), M = len(names)
@@ -77,15 +103,17 @@ def anchor_values(x: Tensor, horizon: int, season: int, names: tuple[str, ...]) 
             out.append(x[:, -k:].mean(dim=1, keepdim=True).expand(n, horizon))  # (N, H)
         elif name == "cycle":
             out.append(_cycle(x, horizon, season)[0])  # (N, H)
-        elif name == "ses":
-            out.append(_ses(x, horizon, season))  # (N, H)
+        elif name in ("ses", "holt"):
+            adjusted, ahead = _deseasonalised(x, horizon, season)  # (N, L), (N, H)
+            weights = smoothing.weights(name, lookback, horizon)  # (L, H)
+            out.append(adjusted @ torch.as_tensor(weights, dtype=x.dtype, device=x.device) + ahead)  # (N, H)
         else:
             raise ValueError(f"unknown anchor {name!r}; expected one of {ANCHORS}")
     return torch.stack(out, dim=1)  # (N, M, H)
 
 
-def _cycle(x: Tensor, horizon: int, season: int) -> Tensor:
-    """The ``cycle`` anchor. x: (N, L) -> (N, H)"""
+def _cycle(x: Tensor, horizon: int, season: int) -> tuple[Tensor, Tensor]:
+    """The ``cycle`` anchor and its seasonal profile. x: (N, L) -> (N, H), (N, s)"""
     n, lookback = x.shape
     c = lookback // season
     if c < 2:
@@ -99,17 +127,40 @@ def _cycle(x: Tensor, horizon: int, season: int) -> Tensor:
     return means[:, -1:] + slope * ahead + profile[:, steps % season], profile  # (N, H), (N, s)
 
 
-def _ses(x: Tensor, horizon: int, season: int) -> Tensor:
-    """The ``ses`` anchor. x: (N, L) -> (N, H)"""
+def _deseasonalised(x: Tensor, horizon: int, season: int) -> tuple[Tensor, Tensor]:
+    """The window less its ``cycle`` profile, and the profile of the H steps ahead (zeros without two whole
+    seasons). x: (N, L) -> (N, L), (N, H)"""
     n, lookback = x.shape
+    if not (1 < season and 2 * season <= lookback):
+        return x, torch.zeros(n, horizon, dtype=x.dtype, device=x.device)
+    profile = _cycle(x, horizon, season)[1]  # (N, s)
+    phase = (torch.arange(lookback, device=x.device) - lookback) % season  # (L,) phase of each row
     steps = torch.arange(horizon, device=x.device)  # (H,)
-    if 1 < season and 2 * season <= lookback:
-        profile = _cycle(x, horizon, season)[1]  # (N, s)
-        phase = (torch.arange(lookback, device=x.device) - lookback) % season  # (L,) phase of each row
-        x, ahead = x - profile[:, phase], profile[:, steps % season]  # (N, L), (N, H)
-    else:
-        ahead = torch.zeros(n, horizon, dtype=x.dtype, device=x.device)  # (N, H)
-    age = torch.arange(lookback - 1, -1, -1, device=x.device).to(x.dtype)  # (L,) rows before the last
-    weights = ALPHA * (1 - ALPHA) ** age  # (L,)
-    level = (x * weights).sum(dim=1, keepdim=True) / weights.sum()  # (N, 1)
-    return level + ahead  # (N, H)
+    return x - profile[:, phase], profile[:, steps % season]
+
+
+@lru_cache(maxsize=256)
+def _ses_weights(lookback: int, alpha: float) -> np.ndarray:
+    """(L, 1): the smoothed level as weights on the rows, renormalised (the level starts where the window does)."""
+    age = np.arange(lookback - 1, -1, -1, dtype="float64")  # rows before the last
+    weights = alpha * (1 - alpha) ** age
+    return (weights / weights.sum())[:, None]
+
+
+@lru_cache(maxsize=256)
+def holt_weights(lookback: int, horizon: int, alpha: float, beta: float, phi: float) -> np.ndarray:
+    """(L, H): the damped-trend forecast of each step ahead as weights on the window's rows. The state starts
+    from the window's least-squares line one row before it, then takes the rows in order:
+    l_t = alpha x_t + (1 - alpha)(l + phi b),  b_t = beta (l_t - l) + (1 - beta) phi b;
+    step h forecasts l + (phi + ... + phi^h) b. The level's weights sum to 1 and the trend's to 0, so the
+    forecast follows a shifted or scaled window exactly."""
+    t = np.arange(lookback, dtype="float64")
+    centred = t - t.mean()
+    slope = centred / (centred @ centred) if lookback > 1 else np.zeros(1)  # (L,) least-squares slope
+    level = np.full(lookback, 1.0 / lookback) - (t.mean() + 1) * slope  # (L,) the line one row before the first
+    for row in range(lookback):
+        new = (1 - alpha) * (level + phi * slope)
+        new[row] += alpha
+        slope, level = beta * (new - level) + (1 - beta) * phi * slope, new
+    damped = np.cumsum(phi ** np.arange(1, horizon + 1))  # (H,)
+    return level[:, None] + slope[:, None] * damped[None, :]

@@ -29,7 +29,7 @@ from torch.nn import functional as F
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from ._validation import Fraction, NonNegativeInt, PositiveInt
-from .anchors import ANCHORS, anchor_values
+from .anchors import ANCHORS, Smoothing, anchor_values
 from .layers import ConvBranch, ReluLSTM, instance_norm, pool_steps, step_mask
 
 __all__ = [
@@ -46,6 +46,8 @@ CELL_ACTIVATIONS = ("tanh", "relu")
 HiddenSize = Annotated[int, msgspec.Meta(ge=1, le=8192)]
 Layers = Annotated[int, msgspec.Meta(ge=1, le=32)]
 Steps = Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]
+Weight = Annotated[float, msgspec.Meta(ge=0, le=1)]
+Alpha = Annotated[float, msgspec.Meta(gt=0, le=1)]
 
 
 class LSTMEncoder(nn.Module):
@@ -107,8 +109,10 @@ class NetConfig:
     dropout: Fraction = 0.0
     window_norm: Literal["none", "mean", "last", "anchor"] = "last"
     n_normalised: NonNegativeInt = 1  # leading channels that window_norm applies to; channel 0 is the target
-    anchors: tuple[Literal["last", "drift", "seasonal", "sdiff", "level", "cycle", "ses"], ...] = ()  # window_norm="anchor": one per step
+    anchors: tuple[Literal["last", "drift", "seasonal", "sdiff", "level", "cycle", "ses", "holt"], ...] = ()  # window_norm="anchor": one per step
     season: PositiveInt = 1  # the season the seasonal anchors use
+    ses_alpha: Alpha = 0.3  # the ses anchor's level weight (fitted on the training windows)
+    holt: tuple[Alpha, Weight, Weight] = (0.5, 0.1, 1.0)  # the holt anchor's (alpha, beta, phi), fitted likewise
     members: PositiveInt = 1  # > 1: an ensemble of this many networks, combined by the median
     quantiles: tuple[float, ...] = ()  # a quantile head: ascending, 0.5 included; () for a point head
     n_future: NonNegativeInt = 0  # known-future channels: the block before the static ones (prep.blocks)
@@ -117,6 +121,7 @@ class NetConfig:
     def __post_init__(self) -> None:
         object.__setattr__(self, "quantiles", tuple(float(q) for q in self.quantiles))  # JSON gives a list
         object.__setattr__(self, "anchors", tuple(self.anchors))
+        object.__setattr__(self, "holt", tuple(float(w) for w in self.holt))  # JSON gives a list
         if (self.window_norm == "anchor") != bool(self.anchors) or (self.anchors and len(self.anchors) != self.horizon):
             raise ValueError(f"window_norm='anchor' needs one anchor per step (horizon = {self.horizon}); got "
                              f"window_norm={self.window_norm!r}, anchors={list(self.anchors)}")
@@ -236,7 +241,8 @@ class ForecastNet(nn.Module):
 
     def _anchor(self, target: Tensor) -> Tensor:
         """Each step's anchor, on the normalised window. target: (N, L) -> (N, H)"""
-        values = anchor_values(target, self.config.horizon, self.config.season, self.anchor_names)  # (N, M, H)
+        smoothing = Smoothing(self.config.ses_alpha, self.config.holt)
+        values = anchor_values(target, self.config.horizon, self.config.season, self.anchor_names, smoothing)  # (N, M, H)
         steps = torch.arange(self.config.horizon, device=target.device)  # (H,)
         return values[:, self.anchor_index, steps]  # (N, H)
 

@@ -19,7 +19,8 @@ import torch
 
 from .exceptions import LstmkitError
 from .files import write_atomic
-from .forecasting.forecaster import Forecaster, backtest
+from .forecasting.configured import backtest
+from .forecasting.forecaster import Forecaster
 from .plots import plot_loss, plot_residuals
 from .results import html_table
 

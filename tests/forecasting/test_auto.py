@@ -11,7 +11,7 @@ import torch
 
 from conftest import FAST, seasonal_frame, shared_file
 from lstmkit import ConfigError, Forecaster
-from lstmkit.anchors import anchor_values, usable
+from lstmkit.anchors import Smoothing, anchor_values, usable
 from lstmkit.forecasting.auto import choose_anchors, ensemble_size
 from lstmkit.forecasting.plan import default_lookback, default_val_sizes
 from lstmkit.networks import ForecastEnsemble, ForecastNet, NetConfig
@@ -39,18 +39,56 @@ def test_cycle_and_ses_are_exact_on_a_pure_season():
         assert got.tolist() == pytest.approx(expected.tolist(), abs=1e-5), name
 
 
+def test_holt_is_the_damped_trend_recursion():
+    rng = np.random.default_rng(0)
+    x = np.cumsum(rng.normal(1, 1, 30))
+    alpha, beta, phi = 0.7, 0.2, 0.95
+    slope, intercept = np.polyfit(np.arange(30), x, 1)
+    level, trend = intercept - slope, slope  # the least-squares line, one row before the window
+    for value in x:
+        new = alpha * value + (1 - alpha) * (level + phi * trend)
+        trend, level = beta * (new - level) + (1 - beta) * phi * trend, new
+    expected = [level + sum(phi**i for i in range(1, h + 1)) * trend for h in (1, 2, 3)]
+    got = anchor_values(torch.tensor(x[None]), 3, 1, ("holt",), Smoothing(holt=(alpha, beta, phi)))[0, 0]
+    assert got.tolist() == pytest.approx(expected)
+    line = torch.arange(24.0)[None] * 2 + 1  # a straight line: holt continues it exactly, whatever the weights
+    assert anchor_values(line, 3, 1, ("holt",), Smoothing(holt=(0.3, 0.05, 1.0)))[0, 0].tolist() == pytest.approx([49, 51, 53])
+
+
+def test_smoothing_anchors_follow_a_shifted_and_scaled_window():
+    x = torch.randn(4, 24, dtype=torch.float64)
+    smoothing = Smoothing(ses=0.7, holt=(0.5, 0.2, 0.9))
+    for season in (1, 4, 12):
+        values = anchor_values(x, 6, season, ("ses", "holt"), smoothing)
+        assert torch.allclose(anchor_values(3 * x + 7, 6, season, ("ses", "holt"), smoothing), 3 * values + 7)
+
+
+def test_smoothing_weights_are_fitted_to_the_training_windows():
+    rng = np.random.default_rng(0)
+    walk = np.cumsum(rng.normal(0, 1, 400))  # a random walk: the last value is the best level
+    noise = rng.normal(0, 1, 400)  # noise about a constant: a long average is
+    starts = np.arange(300)
+    assert choose_anchors(walk, starts, lookback=24, horizon=1, season=1, names=("ses",))[1].ses == 0.9
+    assert choose_anchors(noise, starts, lookback=24, horizon=1, season=1, names=("ses",))[1].ses == 0.1
+    trend = 0.5 * np.arange(400) + rng.normal(0, 0.1, 400)
+    anchors, smoothing = choose_anchors(trend, starts, lookback=24, horizon=4, season=1, names=("ses", "holt"))
+    assert anchors == ("holt",) * 4 and smoothing.holt[2] == 1.0  # an undamped trend
+
+
 def test_usable_anchors_follow_the_lookback():
-    assert usable(3, 12) == ("last", "drift", "level", "ses")  # too short for a season
-    assert usable(24, 12) == ("last", "drift", "seasonal", "sdiff", "level", "cycle", "ses")
+    assert usable(3, 12) == ("last", "drift", "level", "ses", "holt")  # too short for a season
+    assert usable(2, 1) == ("last", "drift", "level", "ses")  # holt needs 3 rows
+    assert usable(24, 12) == ("last", "drift", "seasonal", "sdiff", "level", "cycle", "ses", "holt")
     with pytest.raises(ValueError, match="needs lookback > season"):
         anchor_values(torch.zeros(2, 4), 2, 12, ("seasonal",))
 
 
 def test_anchor_choice_reads_training_rows_only(monthly):
     changed = monthly.copy()
-    changed.loc[changed.index[-36:], "y"] = np.linspace(0, 500, 36)  # validation and test parts: a ramp
-    first = Forecaster(**TINY).fit(monthly, **FIT, test_size=12)
-    second = Forecaster(**TINY).fit(changed, **FIT, test_size=12)
+    changed.loc[changed.index[-24:], "y"] = np.linspace(0, 500, 24)  # validation and test parts: a ramp
+    fixed = TINY | {"lookback": 24}  # (a lookback chosen on validation may change with the validation part)
+    first = Forecaster(**fixed).fit(monthly, **FIT, test_size=12)
+    second = Forecaster(**fixed).fit(changed, **FIT, test_size=12)
     assert first.net_config_.window_norm == "anchor"
     assert first.net_config_.anchors == second.net_config_.anchors
     assert len(first.net_config_.anchors) == first.horizon_
@@ -58,7 +96,7 @@ def test_anchor_choice_reads_training_rows_only(monthly):
 
 def test_choose_anchors_picks_the_season():
     y = np.tile([0.0, 3.0, 1.0, 2.0], 10)  # a pure season of 4: at 4 steps ahead last is exact too (ties: last)
-    assert choose_anchors(y, np.arange(20), lookback=8, horizon=4, season=4) == ("seasonal",) * 3 + ("last",)
+    assert choose_anchors(y, np.arange(20), lookback=8, horizon=4, season=4)[0] == ("seasonal",) * 3 + ("last",)
 
 
 def test_a_named_anchor_needs_room():

@@ -11,8 +11,8 @@ import typer
 from ..estimator import load
 from ..exceptions import ConfigError
 from ..files import write_atomic
+from ..forecasting.configured import backtest as run_backtest
 from ..forecasting.evaluation import COMBINED
-from ..forecasting.forecaster import backtest as run_backtest
 from ..report import write_report
 from .app import (
     INTERVALS_HELP,

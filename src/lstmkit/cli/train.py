@@ -177,6 +177,8 @@ def train(
             f"saved {out_dir}  (lookback {model.lookback_}, horizon {model.horizon_}, season {model.season_}, "
             f"{len(model.history_)} epochs, best epoch {best[1]})"
         )
+        if model.selection_ is not None:
+            err.print(model.selection_.describe())
 
 
 _OPTION = {"random_state": "seed", "verbose": "quiet"}  # Forecaster parameter -> train's option, where they differ

@@ -17,7 +17,7 @@ from torch import nn
 from ..networks import ForecastEnsemble, ForecastNet, NetConfig
 from ..training import TrainConfig
 
-__all__ = ["train_members", "member_weights", "member_checkpoint"]
+__all__ = ["train_members", "member_weights", "member_checkpoint", "candidate_checkpoint"]
 
 
 def member_checkpoint(checkpoint_dir: Path, k: int) -> Path:
@@ -26,19 +26,30 @@ def member_checkpoint(checkpoint_dir: Path, k: int) -> Path:
     return checkpoint_dir if k == 0 else checkpoint_dir.with_name(f"{checkpoint_dir.name}-member-{k}")
 
 
+def candidate_checkpoint(checkpoint_dir: Path | None, lookback: int) -> Path | None:
+    """Where the first network of a lookback candidate (``forecasting.selection``) checkpoints: beside member
+    0's folder, under a name ``checkpoints.remove_checkpoint`` removes with it."""
+    return None if checkpoint_dir is None else checkpoint_dir.with_name(f"{checkpoint_dir.name}-member-lookback-{lookback}")
+
+
 def train_members(train_one: Callable[..., tuple[nn.Module, list[dict]]], net_config: NetConfig,
-                  train_config: TrainConfig, checkpoint_dir: Path | None) -> tuple[nn.Module, list[dict]]:
+                  train_config: TrainConfig, checkpoint_dir: Path | None,
+                  first: tuple[nn.Module, list[dict]] | None = None) -> tuple[nn.Module, list[dict]]:
     """Train ``net_config.members`` networks with ``train_one(config, train_config, checkpoint_dir, k)`` ->
-    (network, history), member k with its own seed (and checkpoint folder), and combine them.
+    (network, history), member k with its own seed (and checkpoint folder), and combine them. ``first``:
+    member 0, already trained (network, history).
     -> (the network or ensemble, the histories one after another)"""
     if net_config.members == 1:
-        return train_one(net_config, train_config, checkpoint_dir, 0)
+        return first or train_one(net_config, train_config, checkpoint_dir, 0)
     single = replace(net_config, members=1)
     nets: list[ForecastNet] = []
     history: list[dict] = []
     for k in range(net_config.members):
         where = member_checkpoint(checkpoint_dir, k) if checkpoint_dir is not None else None
-        net, epochs = train_one(single, replace(train_config, seed=train_config.seed + k), where, k)
+        if k == 0 and first is not None:
+            net, epochs = first
+        else:
+            net, epochs = train_one(single, replace(train_config, seed=train_config.seed + k), where, k)
         nets.append(net)
         history += [{**epoch, "member": k} for epoch in epochs]
     return ForecastEnsemble(net_config, nets).eval(), history

@@ -31,7 +31,7 @@ from .calibration import Calibration
 from .future_rows import split_future
 from .metrics import seasonal_scale
 
-__all__ = ["FittedForecaster", "FittedSection", "ForecasterFile"]
+__all__ = ["FittedForecaster", "FittedSection", "ForecasterFile", "SelectionSection"]
 
 
 @dataclass(frozen=True)
@@ -155,6 +155,20 @@ class CalibrationSection:
 
 
 @dataclass(frozen=True)
+class SelectionSection:
+    """The lookbacks tried on the validation part, their scores, and the one kept (``forecasting.selection``)."""
+
+    lookbacks: list[PositiveInt]
+    scores: list[float]
+    chosen: PositiveInt
+
+    def __post_init__(self) -> None:
+        if len(self.scores) != len(self.lookbacks) or self.chosen not in self.lookbacks:
+            raise ValueError(f"fitted.selection: {len(self.lookbacks)} lookbacks, {len(self.scores)} scores, chosen "
+                             f"{self.chosen}; expected a score per lookback and a chosen one among them")
+
+
+@dataclass(frozen=True)
 class FittedSection:
     """config.json's ``fitted`` section of a forecaster."""
 
@@ -167,8 +181,11 @@ class FittedSection:
     feature_names: list[str]
     train_end: list[str | int | float] | None = None
     calibration: CalibrationSection | None = None
+    selection: SelectionSection | None = None
 
     def __post_init__(self) -> None:
+        if self.selection is not None and self.selection.chosen != self.lookback:
+            raise ValueError(f"fitted.selection.chosen = {self.selection.chosen} but fitted.lookback = {self.lookback}")
         if self.freq is not None:
             try:
                 pd.tseries.frequencies.to_offset(self.freq)

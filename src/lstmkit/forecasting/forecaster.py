@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -23,7 +23,6 @@ import torch
 
 from .._validation import build, fraction, names, one_of, positive_int, to_builtin
 from ..calendar import resolve_calendar
-from ..config import read_config, split_config
 from ..estimator import Estimator
 from ..exceptions import ConfigError
 from ..io import Columns, load_frame, read_table, split_by_kind
@@ -35,14 +34,15 @@ from . import intervals as iv
 from .auto import ensemble_size, resolve_window_norm
 from .backtest import Backtest, fit_columns, run_backtest
 from .baselines import resolve_baselines
-from .ensemble import member_weights, train_members
+from .ensemble import member_weights
 from .evaluation import Evaluation, evaluate_panel
 from .fitted import FittedForecaster, ForecasterFile, restore
 from .future_rows import split_future
-from .plan import check_normalised, make_plan, trending_first
+from .plan import Plan, check_normalised, make_plan, trending_first
 from .prediction import predict_arrays, predict_frame
+from .selection import Selection, candidate_plans, train_and_choose
 
-__all__ = ["Forecaster", "backtest"]
+__all__ = ["Forecaster"]
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +50,11 @@ log = logging.getLogger(__name__)
 class Forecaster(Estimator):
     """An LSTM that forecasts the next ``horizon`` steps from the last ``lookback`` steps.
 
-    Parameters are stored as given; they are checked and defaults resolved in ``fit``. ``lookback`` and
-    ``horizon`` default to two seasons and one season of the data's frequency (e.g. 24 and 12 for monthly
-    data), ``season`` to the frequency's natural season.
+    Parameters are stored as given; they are checked and defaults resolved in ``fit``. ``horizon`` defaults to
+    one season of the data's frequency, ``season`` to the frequency's natural season, ``lookback`` to two
+    seasons (e.g. 24 for monthly data); on small data the lookback is then chosen on the validation part among
+    0.5 to 2 times that (``forecasting.selection``; ``selection_`` says what was tried). A given ``lookback``
+    is used as it is.
 
     ``window_norm`` expresses the target of each window relative to the window itself; the past numeric
     features in ``window_norm_features`` too (``"auto"``: those that trend over the training rows), the others keep
@@ -67,7 +69,7 @@ class Forecaster(Estimator):
     Fitted attributes: ``lookback_``, ``horizon_``, ``season_``, ``freq_``, ``history_`` (loss per epoch),
     ``columns_``, ``n_features_in_``, ``feature_names_in_``, ``test_size_``, ``calibration_`` (validation
     errors for conformal intervals; None without a validation part), ``train_end_`` (the last training time
-    of each series). ``fitted()`` returns them frozen, with the network and the preparation."""
+    of each series), ``selection_`` (the lookbacks tried and their validation scores; None when there was no choice). ``fitted()`` returns them frozen, with the network and the preparation."""
 
     _kind = "forecaster"
     _schema = ForecasterFile
@@ -192,33 +194,38 @@ class Forecaster(Estimator):
         del frame, raw  # the panel holds what training needs; free the table before the buffers are made
         self.batch_size_ = self.batch_size or plan.auto_batch_size(panel)
         steps = self.steps_per_epoch if self.steps_per_epoch or self.batch_size else plan.auto_steps(panel, self.batch_size_)
-        norm, anchors = resolve_window_norm(self.window_norm, panel.values[:, 0], plan.train_starts(panel),
-                                            plan.lookback, plan.horizon, plan.season)
         self.train_config_ = build(TrainConfig, dict(
             batch_size=self.batch_size_, lr=self.lr, max_epochs=self.max_epochs, patience=self.patience,
             steps_per_epoch=steps, loss=self.loss, seed=self.random_state, device=self.device, precision=self.precision,
         ))
-        self.net_config_ = build(NetConfig, dict(
-            input_size=len(panel.feature_names), horizon=plan.horizon, hidden_size=self.hidden_size,
-            num_layers=self.num_layers, dropout=self.dropout, window_norm=norm, anchors=anchors, season=plan.season,
-            members=ensemble_size(self.ensemble, plan.n_windows(panel)),
-            n_normalised=1 + len(normalised), quantiles=self._quantile_levels(),
-            n_future=int(np.diff(prep.blocks["future"])[0]), n_static=int(np.diff(prep.blocks["static"])[0]),
-        ))
-        device = resolve_device(self.device)
-        future_slice = self.net_config_.future_slice if self.net_config_.n_future else None
-        train, val = plan.batches(panel, device, self.batch_size_, steps, self.hidden_size, future_slice)
-        quantiles = self.net_config_.quantiles
-        fingerprinted = (panel.values, panel.offsets, np.array([plan.test_size, plan.val_size or -1]))
+        device, quantiles = resolve_device(self.device), self._quantile_levels()
 
-        def train_one(net_config: NetConfig, train_config: TrainConfig, where: Path | None, member: int):
-            self._train(ForecastNet, net_config, train, val, train_config, reporter=reporter, device=device,
-                        loss_fn=PinballLoss(quantiles) if quantiles else None, checkpoint_dir=where, resume=resume,
-                        data=fingerprinted, init=_initial_weights(init_from, member), log_params=member == 0)
-            return self.net_, self.history_
+        def trainer(p: Plan) -> tuple[NetConfig, Callable]:
+            """Plan ``p``'s network (anchors chosen on its training windows) and a function training one."""
+            norm, anchors, smoothing = resolve_window_norm(self.window_norm, panel.values[:, 0], p.train_starts(panel),
+                                                           p.lookback, p.horizon, p.season)
+            config = build(NetConfig, dict(
+                input_size=len(panel.feature_names), horizon=p.horizon, hidden_size=self.hidden_size,
+                num_layers=self.num_layers, dropout=self.dropout, window_norm=norm, anchors=anchors, season=p.season,
+                ses_alpha=smoothing.ses, holt=smoothing.holt, n_normalised=1 + len(normalised), quantiles=quantiles,
+                n_future=int(np.diff(prep.blocks["future"])[0]), n_static=int(np.diff(prep.blocks["static"])[0]),
+            ))
+            train, val = p.batches(panel, device, self.batch_size_, steps, self.hidden_size,
+                                   config.future_slice if config.n_future else None)
+            fingerprinted = (panel.values, panel.offsets, np.array([p.test_size, p.val_size or -1, p.lookback]))
 
-        self.net_, self.history_ = train_members(train_one, self.net_config_, self.train_config_,
-                                                 Path(checkpoint_dir) if checkpoint_dir else None)
+            def train_one(net_config: NetConfig, train_config: TrainConfig, where: Path | None, member: int):
+                self._train(ForecastNet, net_config, train, val, train_config, reporter=reporter, device=device,
+                            loss_fn=PinballLoss(quantiles) if quantiles else None, checkpoint_dir=where, resume=resume,
+                            data=fingerprinted, init=_initial_weights(init_from, member), log_params=member == 0)
+                return self.net_, self.history_
+
+            return config, train_one
+
+        plan, self.selection_, self.net_config_, self.net_, self.history_ = train_and_choose(
+            candidate_plans(plan, panel, plan.n_windows(panel)) if self.lookback is None else [plan], trainer,
+            lambda p, net: p.calibrate(net, panel, prep), lambda p: ensemble_size(self.ensemble, p.n_windows(panel)),
+            self.train_config_, Path(checkpoint_dir) if checkpoint_dir else None)
         self._set_fitted(FittedForecaster(
             net=self.net_, prep=prep, lookback=plan.lookback, horizon=plan.horizon, season=plan.season,
             freq=plan.freq, test_size=plan.test_size, mase_scale=plan.mase_scales(panel, len(prep.ids_)),
@@ -263,7 +270,8 @@ class Forecaster(Estimator):
         )
 
     def _summary(self) -> str:
-        return (f"lookback {self.lookback_}, horizon {self.horizon_}, season {self.season_}, "
+        chosen = " (chosen on validation)" if self.selection_ is not None else ""
+        return (f"lookback {self.lookback_}{chosen}, horizon {self.horizon_}, season {self.season_}, "
                 f"{len(self.prep_.ids_)} series, {len(self.history_)} epochs")
 
     # ---- forecasting -------------------------------------------------------------------------------
@@ -367,6 +375,7 @@ class Forecaster(Estimator):
                 "feature_names": self.feature_names_in_,
                 "train_end": self.train_end_,
                 "calibration": self.calibration_.to_dict() if self.calibration_ is not None else None,
+                "selection": self.selection_.to_dict() if self.selection_ is not None else None,
             },
             "network": asdict(self.net_config_),
             "training": asdict(self.train_config_),
@@ -380,32 +389,9 @@ class Forecaster(Estimator):
             fitted.net.load_state_dict(tensors)
         fitted.net.eval()
         self.net_config_, self.train_config_, self.history_ = document.network, document.training, document.history
+        chosen = document.fitted.selection
+        self.selection_ = None if chosen is None else Selection(tuple(chosen.lookbacks), tuple(chosen.scores), chosen.chosen)
         self._set_fitted(fitted, extra["feature_names"])
-
-
-def backtest(model_or_config, data, **options) -> Backtest:
-    """Backtest a Forecaster, a model folder, or a config: a dict or a .toml/.json file of the form::
-
-        [data]                      # column roles, as for Forecaster.fit
-        target = "passengers"
-        time_col = "timestamp"      # also id_col, features = [...], categorical = [...]
-        test_size = 24              # optional: the default fold_size is test_size // folds
-        [forecaster]                # Forecaster parameters
-        lookback = 24
-        max_epochs = 50
-
-    ``options`` are ``Forecaster.backtest``'s: folds=5, fold_size, refit=False, baselines, allow_in_sample,
-    intervals, interval_method, verbose. A config describes an untrained model, so it needs ``refit=True``."""
-    source = model_or_config
-    if isinstance(source, Forecaster):
-        return source.backtest(data, **options)
-    if not isinstance(source, dict) and Path(source).is_dir():
-        return Forecaster.load(source).backtest(data, **options)
-    config = source if isinstance(source, dict) else read_config(source)
-    params, fit_args = split_config(config, "the config" if isinstance(source, dict) else str(source))
-    if not options.get("refit"):
-        raise ConfigError("a config describes an untrained model, so each fold must train one: add --refit (refit=True).")
-    return Forecaster().set_params(**params).backtest(data, **options, **fit_args)
 
 
 def _initial_weights(model: Forecaster | None, member: int = 0) -> dict | None:

@@ -48,12 +48,14 @@ class Plan:
     freq: str | None
     test_size: int
     val_size: int | None  # None: chosen per series by ``default_val_sizes``
+    val_lookback: int | None = None  # the lookback the default validation sizes follow (None: ``lookback``)
 
     def val_sizes(self, train_len: pd.Series) -> pd.Series:
         """(S,) validation rows at the end of each series' training part of ``train_len`` rows."""
         if self.val_size is not None:
             return pd.Series(int(self.val_size), index=train_len.index)
-        return pd.Series(default_val_sizes(train_len.to_numpy(), self.lookback, self.horizon), index=train_len.index)
+        lookback = self.val_lookback or self.lookback
+        return pd.Series(default_val_sizes(train_len.to_numpy(), lookback, self.horizon), index=train_len.index)
 
     def drop_short_series(self, frame: pd.DataFrame, columns: Columns) -> pd.DataFrame:
         """Skip series too short for one training window (with one summary warning); refuse when all are."""
