@@ -35,7 +35,8 @@ def test_a_fit_logs_parameters_losses_final_metrics_and_the_model(tmp_path):
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     data = seasonal_frame(96)
     with MLflowReporter(uri, experiment="unit", run_name="seasonal") as run:
-        model = Forecaster(**(FAST | {"max_epochs": 4, "patience": None})).fit(
+        # (a given lookback: one network; with a lookback chosen on validation each network tried logs its epochs)
+        model = Forecaster(**(FAST | {"max_epochs": 4, "patience": None, "lookback": 24})).fit(
             data, target="y", time_col="timestamp", test_size=12, reporter=run)
         run.log_model(model.save(tmp_path / "model"))
         run.log_metrics(model.evaluate(data).metrics, prefix="test")
@@ -87,6 +88,8 @@ def test_cli_train_with_mlflow(tmp_path):
     client, found = runs(uri, "cli")
     assert len(found) == 1 and found[0].info.status == "FINISHED"
     assert "test.multistep.lstm.mase" in found[0].data.metrics and found[0].data.params["params.hidden_size"] == "8"
+    params = found[0].data.params  # the lookback chosen on validation: what was tried, and the network kept
+    assert params["selection.chosen"] in params["selection.lookbacks"] and "network.anchors" in params
     assert json.loads((tmp_path / "m" / "config.json").read_text())["kind"] == "forecaster"
     result = runner.invoke(app, ["train", str(data), "--target", "y", "--out", str(tmp_path / "m2"),
                                  "--mlflow", "nosuchscheme://x"])

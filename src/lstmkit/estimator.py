@@ -108,7 +108,7 @@ class Estimator:
         weights on the CPU in eval mode as ``net_`` (with ``history_``). ``train``/``val`` are batch sources
         already on ``device``; ``data`` (numpy arrays) goes into the checkpoint's fingerprint; ``init`` (a
         state dict of the same network) replaces the random initial weights (fine-tuning); ``log_params=False``
-        (an ensemble's later members) does not log the parameters to a tracking reporter again."""
+        (an ensemble's later members, networks of a choice) does not log the parameters to a tracking reporter."""
         device = device or resolve_device(train_config.device)
         torch.manual_seed(train_config.seed)  # weight init and dropout
         net = build(net_config)
@@ -116,9 +116,8 @@ class Estimator:
             _load_initial(net, init)
         net = net.to(device)
         reporter = reporter or make_reporter(getattr(self, "verbose", 0))
-        if hasattr(reporter, "log_params") and is_main_process() and log_params:  # a tracking reporter (tracking.MLflowReporter)
-            reporter.log_params({"params": self.get_params(), "network": asdict(net_config),
-                                 "training": asdict(train_config)})
+        if log_params:
+            self._log_params(reporter, net_config, train_config)
         self.history_ = fit(
             net,
             train,
@@ -131,6 +130,13 @@ class Estimator:
             fingerprint=fingerprint(net_config, train_config, *data) if checkpoint_dir is not None else None,
         )
         self.net_ = net.cpu().eval()
+
+    def _log_params(self, reporter: Reporter | None, net_config, train_config: TrainConfig, **extra) -> None:
+        """The parameters and the resolved network and training settings, to a tracking reporter
+        (``tracking.MLflowReporter``; other reporters have no ``log_params``)."""
+        if hasattr(reporter, "log_params") and is_main_process():
+            reporter.log_params({"params": self.get_params(), "network": asdict(net_config),
+                                 "training": asdict(train_config), **extra})
 
     # ---- model files ---------------------------------------------------------------------------------
     def _state(self) -> dict:

@@ -19,7 +19,8 @@ FIT = dict(target="y", time_col="timestamp")
 def test_fit_returns_self_and_learns_shapes(monthly, fast):
     model = Forecaster(**fast)
     assert model.fit(monthly, **FIT, test_size=12) is model
-    assert (model.lookback_, model.horizon_, model.season_, model.freq_) == (24, 12, 12, "MS")
+    assert (model.horizon_, model.season_, model.freq_) == (12, 12, "MS")
+    assert model.selection_.lookbacks[0] == 24 and model.lookback_ == model.selection_.chosen  # default: 2 seasons
     assert model.n_features_in_ == 1 and len(model.history_) == 3
 
 
@@ -111,7 +112,7 @@ def test_save_load_identical_in_a_new_process(tmp_path, monthly, fast):
     # the model folder holds JSON and safetensors only
     assert sorted(p.name for p in (tmp_path / "m").iterdir()) == ["config.json", "weights.safetensors"]
     config = json.loads((tmp_path / "m" / "config.json").read_text())
-    assert config["format"] == "lstmkit-model" and config["fitted"]["lookback"] == 24
+    assert config["format"] == "lstmkit-model" and config["fitted"]["lookback"] == model.lookback_
 
 
 def test_saved_files_get_the_usual_permissions(tmp_path, monthly, fast):
@@ -314,3 +315,16 @@ def test_bf16_autocast_trains_in_bfloat16_and_keeps_float32_weights(tmp_path, mo
     assert losses != [r["train_loss"] for r in fp32.history_]  # autocast really ran the forward in bfloat16
     assert {p.dtype for p in bf16.net_.parameters()} == {torch.float32}
     assert Forecaster.load(bf16.save(tmp_path / "m")).train_config_.precision == "bf16"
+
+
+def test_resuming_a_run_that_stopped_early_trains_no_more(tmp_path, monthly, fast):
+    """Every network a run finished (an ensemble's members, the lookbacks tried) resumes from its checkpoint:
+    one that had stopped early stays exactly as it was."""
+    params = fast | {"max_epochs": 40, "patience": 1, "lookback": 24}
+    ckpt = tmp_path / "ckpt"
+    first = Forecaster(**params).fit(monthly, **FIT, test_size=12, checkpoint_dir=ckpt)
+    assert len(first.history_) < 40  # stopped early
+    again = Forecaster(**params).fit(monthly, **FIT, test_size=12, checkpoint_dir=ckpt, resume=True)
+    assert again.history_ == first.history_
+    for a, b in zip(first.net_.parameters(), again.net_.parameters()):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)

@@ -27,8 +27,8 @@ def member_checkpoint(checkpoint_dir: Path, k: int) -> Path:
 
 
 def candidate_checkpoint(checkpoint_dir: Path | None, lookback: int) -> Path | None:
-    """Where the first network of a lookback candidate (``forecasting.selection``) checkpoints: beside member
-    0's folder, under a name ``checkpoints.remove_checkpoint`` removes with it."""
+    """Where the first network of a lookback candidate other than the default (``forecasting.selection``)
+    checkpoints: beside member 0's folder, under a name ``checkpoints.remove_checkpoint`` removes with it."""
     return None if checkpoint_dir is None else checkpoint_dir.with_name(f"{checkpoint_dir.name}-member-lookback-{lookback}")
 
 

@@ -217,7 +217,7 @@ class Forecaster(Estimator):
             def train_one(net_config: NetConfig, train_config: TrainConfig, where: Path | None, member: int):
                 self._train(ForecastNet, net_config, train, val, train_config, reporter=reporter, device=device,
                             loss_fn=PinballLoss(quantiles) if quantiles else None, checkpoint_dir=where, resume=resume,
-                            data=fingerprinted, init=_initial_weights(init_from, member), log_params=member == 0)
+                            data=fingerprinted, init=_initial_weights(init_from, member), log_params=False)
                 return self.net_, self.history_
 
             return config, train_one
@@ -226,6 +226,8 @@ class Forecaster(Estimator):
             candidate_plans(plan, panel, plan.n_windows(panel)) if self.lookback is None else [plan], trainer,
             lambda p, net: p.calibrate(net, panel, prep), lambda p: ensemble_size(self.ensemble, p.n_windows(panel)),
             self.train_config_, Path(checkpoint_dir) if checkpoint_dir else None)
+        self._log_params(reporter, self.net_config_, self.train_config_,
+                         **({"selection": self.selection_.to_dict()} if self.selection_ else {}))
         self._set_fitted(FittedForecaster(
             net=self.net_, prep=prep, lookback=plan.lookback, horizon=plan.horizon, season=plan.season,
             freq=plan.freq, test_size=plan.test_size, mase_scale=plan.mase_scales(panel, len(prep.ids_)),

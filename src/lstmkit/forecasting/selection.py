@@ -89,7 +89,7 @@ def train_and_choose(plans: list[Plan], trainer: Callable[[Plan], tuple[NetConfi
     runs, errors = [], []
     for plan in plans:
         config, train_one = trainer(plan)
-        where = candidate_checkpoint(checkpoint_dir, plan.lookback) if len(plans) > 1 else checkpoint_dir
+        where = checkpoint_dir if plan is plans[0] else candidate_checkpoint(checkpoint_dir, plan.lookback)
         runs.append((config, train_one, train_one(config, train_config, where, 0)))
         if len(plans) > 1:
             calibration = validate(plan, runs[-1][2][0])
