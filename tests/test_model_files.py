@@ -74,6 +74,9 @@ HOSTILE = [
     ("training.max_epochs", 0, r"training.max_epochs = 0, expected an integer >= 1"),
     ("format_version", "2", r"format_version = '2', expected an integer"),
     ("network.input_size", 7, r"network.input_size = 7 but fitted.feature_names has 4 names"),
+    ("network.ses_alpha", 0, r"network.ses_alpha = 0, expected a number > 0"),
+    ("network.holt.1", 3, r"network.holt\[1\] = 3, expected a number <= 1"),
+    ("fitted.selection.chosen", 999, r"fitted.selection: .* chosen 999; expected .* a chosen one among them"),
 ]
 
 

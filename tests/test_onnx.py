@@ -58,6 +58,16 @@ def test_a_forecaster_exports_and_forecasts_the_same_on_real_data(airline_model,
         model.backtest(airline, folds=2).metrics["rolling"]["lstm"]["mase"], rel=1e-4)
 
 
+@pytest.mark.parametrize("anchor", ["ses", "holt"])
+def test_fitted_smoothing_anchors_export(anchor, tmp_path):
+    airline = load_airline()
+    model = Forecaster(**(FAST | {"max_epochs": 2, "window_norm": anchor})).fit(
+        airline, target="passengers", time_col="timestamp", test_size=24)
+    assert model.net_config_.anchors == (anchor,) * 12
+    loaded = lstmkit.load(model.export_onnx(tmp_path / "onnx"))
+    assert relative(loaded.predict(airline)["forecast"], model.predict(airline)["forecast"]) <= 1e-4
+
+
 def test_a_quantile_head_with_covariates_exports(tmp_path):
     frame = seasonal_frame(96)
     model = Forecaster(**FAST, quantiles=[0.1, 0.9]).fit(frame, target="y", time_col="timestamp", features="temp",

@@ -103,12 +103,14 @@ class Estimator:
         data: tuple = (),
         init: dict | None = None,
         log_params: bool = True,
+        label: str | None = None,
     ) -> None:
         """Seed, build ``build(net_config)`` on the training device, run ``training.fit``, and keep the best
         weights on the CPU in eval mode as ``net_`` (with ``history_``). ``train``/``val`` are batch sources
         already on ``device``; ``data`` (numpy arrays) goes into the checkpoint's fingerprint; ``init`` (a
         state dict of the same network) replaces the random initial weights (fine-tuning); ``log_params=False``
-        (an ensemble's later members, networks of a choice) does not log the parameters to a tracking reporter."""
+        (an ensemble's later members, networks of a choice) does not log the parameters to a tracking reporter;
+        ``label`` says which network of several this is, to a reporter that shows it (``progress``)."""
         device = device or resolve_device(train_config.device)
         torch.manual_seed(train_config.seed)  # weight init and dropout
         net = build(net_config)
@@ -118,6 +120,8 @@ class Estimator:
         reporter = reporter or make_reporter(getattr(self, "verbose", 0))
         if log_params:
             self._log_params(reporter, net_config, train_config)
+        if label and hasattr(reporter, "label"):
+            reporter.label(label)
         self.history_ = fit(
             net,
             train,

@@ -5,7 +5,9 @@ The fit loop calls ``reporter.update(record)`` once per epoch with a dict holdin
 ``--json`` output, except ``TutorialLines`` which prints the tutorial's ``Epoch [k/E], Loss: x`` lines.
 
 A reporter may also have ``log_params(dict)``: the estimator then calls it once before training with its
-parameters and the resolved network and training settings (``tracking.MLflowReporter`` logs them).
+parameters and the resolved network and training settings (``tracking.MLflowReporter`` logs them); and
+``label(text)``: the estimator calls it before each network of a fit that trains several (``lookback 24, 1 of
+4``, ``network 2 of 3``), so the lines or bars say which one is training.
 """
 
 from __future__ import annotations
@@ -44,7 +46,10 @@ class PlainReporter:
     """One line every ``every`` epochs (and the last), for logs and pipes."""
 
     def __init__(self, stream: TextIO | None = None, every: int = 10) -> None:
-        self.stream, self.every = stream or sys.stderr, every
+        self.stream, self.every, self.prefix = stream or sys.stderr, every, ""
+
+    def label(self, text: str) -> None:
+        self.prefix = f"{text}: "
 
     def start(self, max_epochs: int, first_epoch: int = 0) -> None:
         self.max_epochs = max_epochs
@@ -52,7 +57,7 @@ class PlainReporter:
     def update(self, record: dict) -> None:
         epoch = record["epoch"]
         if epoch % self.every == 0 or epoch == self.max_epochs or epoch == 1:
-            print(f"epoch {epoch}/{self.max_epochs}  {_losses(record)}", file=self.stream, flush=True)
+            print(f"{self.prefix}epoch {epoch}/{self.max_epochs}  {_losses(record)}", file=self.stream, flush=True)
 
     def close(self, message: str | None = None) -> None:
         if message:
@@ -79,7 +84,7 @@ class RichReporter:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         self.progress = Progress(
-            TextColumn("[bold]training"),
+            TextColumn("[bold]{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("{task.fields[losses]}"),
@@ -87,10 +92,14 @@ class RichReporter:
             console=Console(stderr=True),
             transient=False,
         )
+        self.description = "training"
+
+    def label(self, text: str) -> None:
+        self.description = f"training {text}"
 
     def start(self, max_epochs: int, first_epoch: int = 0) -> None:
         self.progress.start()
-        self.task = self.progress.add_task("fit", total=max_epochs, completed=first_epoch, losses="")
+        self.task = self.progress.add_task(self.description, total=max_epochs, completed=first_epoch, losses="")
 
     def update(self, record: dict) -> None:
         self.progress.update(self.task, completed=record["epoch"], losses=_losses(record))

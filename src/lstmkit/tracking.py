@@ -58,6 +58,10 @@ class MLflowReporter:
         self.ended = False
 
     # ---- the Reporter protocol ----------------------------------------------------------------------
+    def label(self, text: str) -> None:
+        if hasattr(self.inner, "label"):
+            self.inner.label(text)
+
     def start(self, max_epochs: int, first_epoch: int = 0) -> None:
         if first_epoch:
             self.client.set_tag(self.run_id, "lstmkit.resumed_at_epoch", str(first_epoch))

@@ -63,3 +63,11 @@ def test_large_data_keep_the_default_lookback():
     data = seasonal_frame(n=int(SELECT_WINDOWS / 0.9) + 200)  # 10 % validation: still above SELECT_WINDOWS windows
     model = Forecaster(**TINY | {"max_epochs": 1, "steps_per_epoch": 2}).fit(data, **FIT, test_size=12)
     assert model.selection_ is None and model.lookback_ == 24
+
+
+def test_the_progress_lines_say_which_network_trains(monthly, capsys):
+    Forecaster(**TINY | {"verbose": 2, "ensemble": 2}).fit(monthly, **FIT, test_size=12)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].startswith("lookback 24, 1 of 4: epoch 1/2")
+    assert any(line.startswith("lookback 48, 4 of 4: epoch") for line in lines)
+    assert lines[-1].startswith("network 2 of 2: epoch 2/2")

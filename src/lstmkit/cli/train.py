@@ -72,7 +72,7 @@ def train(
     holidays: Annotated[Optional[str], typer.Option(help="Public holidays of a country as an input, e.g. US (pip install 'lstmkit[holidays]').")] = None,
     window_norm_features: Annotated[Optional[str], typer.Option(help="Past features normalised per window like the target: auto (those that trend), none, or A,B [default: auto].")] = None,
     init_from: Annotated[Optional[Path], typer.Option(help="Start from this trained model's weights (same network shape): fine-tuning.")] = None,
-    lookback: Annotated[Optional[int], typer.Option(help="Steps the model sees [default: 2 seasons, at least 24; shorter for short series].")] = None,
+    lookback: Annotated[Optional[int], typer.Option(help="Steps the model sees [default: on small data chosen on the validation part among 0.5-2x two seasons (at least 24; shorter for short series), else that].")] = None,
     horizon: Annotated[Optional[int], typer.Option(help="Steps it predicts at once [default: one season].")] = None,
     test_size: Annotated[int, typer.Option(help="Last N steps of each series held out from training entirely.")] = 0,
     season: Annotated[Optional[int], typer.Option(help="Season length [default: from the frequency].")] = None,

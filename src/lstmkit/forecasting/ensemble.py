@@ -35,7 +35,7 @@ def candidate_checkpoint(checkpoint_dir: Path | None, lookback: int) -> Path | N
 def train_members(train_one: Callable[..., tuple[nn.Module, list[dict]]], net_config: NetConfig,
                   train_config: TrainConfig, checkpoint_dir: Path | None,
                   first: tuple[nn.Module, list[dict]] | None = None) -> tuple[nn.Module, list[dict]]:
-    """Train ``net_config.members`` networks with ``train_one(config, train_config, checkpoint_dir, k)`` ->
+    """Train ``net_config.members`` networks with ``train_one(config, train_config, checkpoint_dir, k, label)`` ->
     (network, history), member k with its own seed (and checkpoint folder), and combine them. ``first``:
     member 0, already trained (network, history).
     -> (the network or ensemble, the histories one after another)"""
@@ -49,7 +49,8 @@ def train_members(train_one: Callable[..., tuple[nn.Module, list[dict]]], net_co
         if k == 0 and first is not None:
             net, epochs = first
         else:
-            net, epochs = train_one(single, replace(train_config, seed=train_config.seed + k), where, k)
+            net, epochs = train_one(single, replace(train_config, seed=train_config.seed + k), where, k,
+                                    f"network {k + 1} of {net_config.members}")
         nets.append(net)
         history += [{**epoch, "member": k} for epoch in epochs]
     return ForecastEnsemble(net_config, nets).eval(), history

@@ -214,8 +214,9 @@ class Forecaster(Estimator):
                                    config.future_slice if config.n_future else None)
             fingerprinted = (panel.values, panel.offsets, np.array([p.test_size, p.val_size or -1, p.lookback]))
 
-            def train_one(net_config: NetConfig, train_config: TrainConfig, where: Path | None, member: int):
-                self._train(ForecastNet, net_config, train, val, train_config, reporter=reporter, device=device,
+            def train_one(net_config: NetConfig, train_config: TrainConfig, where: Path | None, member: int,
+                          label: str | None = None):
+                self._train(ForecastNet, net_config, train, val, train_config, reporter=reporter, device=device, label=label,
                             loss_fn=PinballLoss(quantiles) if quantiles else None, checkpoint_dir=where, resume=resume,
                             data=fingerprinted, init=_initial_weights(init_from, member), log_params=False)
                 return self.net_, self.history_
@@ -228,6 +229,8 @@ class Forecaster(Estimator):
             self.train_config_, Path(checkpoint_dir) if checkpoint_dir else None)
         self._log_params(reporter, self.net_config_, self.train_config_,
                          **({"selection": self.selection_.to_dict()} if self.selection_ else {}))
+        if self.selection_ is not None:
+            log.info(self.selection_.describe())
         self._set_fitted(FittedForecaster(
             net=self.net_, prep=prep, lookback=plan.lookback, horizon=plan.horizon, season=plan.season,
             freq=plan.freq, test_size=plan.test_size, mase_scale=plan.mase_scales(panel, len(prep.ids_)),

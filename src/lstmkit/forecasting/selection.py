@@ -34,7 +34,7 @@ from .plan import Plan
 
 __all__ = ["Selection", "candidate_plans", "train_and_choose", "LOOKBACK_FACTORS", "SELECT_WINDOWS"]
 
-LOOKBACK_FACTORS = (1.0, 0.5, 1.5, 2.0)  # times the default lookback; the default first, so it wins ties
+LOOKBACK_FACTORS = (1.0, 0.5, 1.5, 2.0)  # times the default lookback; the default first: it wins ties
 SELECT_WINDOWS = 2_500  # training windows (at the default lookback) up to which the lookback is chosen
 MIN_WINDOWS = 4  # training windows a candidate lookback leaves at least (over all series)
 
@@ -58,23 +58,28 @@ class Selection:
 
 def candidate_plans(plan: Plan, panel: Panel, n_windows: int) -> list[Plan]:
     """The plans to train: ``plan`` (the default lookback) first, then each other lookback of LOOKBACK_FACTORS
-    that leaves every series at least one training window and lookback + test_size + 1 rows to be evaluated,
-    and MIN_WINDOWS training windows in all. Every candidate keeps ``plan``'s validation part. Only ``plan``
-    when the data have more than SELECT_WINDOWS training windows (``n_windows``) or no validation part."""
+    that leaves every series with a training window at the default one a window still, every series
+    lookback + test_size + 1 rows to be evaluated, and MIN_WINDOWS training windows in all. Every candidate
+    keeps ``plan``'s validation part. Only ``plan`` when the data have more than SELECT_WINDOWS training
+    windows (``n_windows``) or no validation part."""
     train_len = panel.lengths - plan.test_size
     val = plan.val_sizes(pd.Series(train_len)).to_numpy()
     if n_windows > SELECT_WINDOWS or not (val > 0).any():
         return [plan]
+
+    def windows(lookback: int) -> np.ndarray:
+        return np.maximum(train_len - val - lookback - plan.horizon + 1, 0)  # (S,)
+
+    trained = windows(plan.lookback) > 0  # (S,) the series the default lookback trains on
     fixed = replace(plan, val_lookback=plan.lookback)  # the validation part of the default lookback, for all
-    plans, seen = [], set()
-    for factor in LOOKBACK_FACTORS:
+    plans = [fixed]
+    for factor in LOOKBACK_FACTORS[1:]:
         lookback = max(2, int(round(plan.lookback * factor)))
-        windows = np.maximum(train_len - val - lookback - plan.horizon + 1, 0)
+        counts = windows(lookback)
         evaluable = lookback + plan.test_size + (1 if plan.test_size else 0) <= panel.lengths.min()
-        if lookback in seen or windows.sum() < MIN_WINDOWS or not (windows > 0).all() or not evaluable:
-            continue
-        seen.add(lookback)
-        plans.append(replace(fixed, lookback=lookback))
+        if evaluable and counts.sum() >= MIN_WINDOWS and (counts[trained] > 0).all() and \
+                lookback not in {p.lookback for p in plans}:
+            plans.append(replace(fixed, lookback=lookback))
     return plans if len(plans) > 1 else [plan]
 
 
@@ -87,10 +92,11 @@ def train_and_choose(plans: list[Plan], trainer: Callable[[Plan], tuple[NetConfi
     none could be measured, and the first plan is kept); ``members(plan)`` -> networks in its ensemble.
     -> (the plan kept, its Selection or None with one plan, its NetConfig, the network, the history)"""
     runs, errors = [], []
-    for plan in plans:
+    for i, plan in enumerate(plans):
         config, train_one = trainer(plan)
         where = checkpoint_dir if plan is plans[0] else candidate_checkpoint(checkpoint_dir, plan.lookback)
-        runs.append((config, train_one, train_one(config, train_config, where, 0)))
+        label = f"lookback {plan.lookback}, {i + 1} of {len(plans)}" if len(plans) > 1 else None
+        runs.append((config, train_one, train_one(config, train_config, where, 0, label)))
         if len(plans) > 1:
             calibration = validate(plan, runs[-1][2][0])
             errors.append(None if calibration is None else
