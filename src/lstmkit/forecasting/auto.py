@@ -1,8 +1,9 @@
 """The data-driven defaults of a fit, chosen on training rows only (never the validation or test part):
 
 - ``window_norm="auto"``: for each step ahead, the anchor (``lstmkit.anchors``: last value, drift, seasonal,
-  seasonal plus growth) with the smallest mean absolute error over the training windows; the network then
-  learns what the anchor misses;
+  seasonal plus growth, level, cycle, exponential smoothing, Holt's damped trend) with the smallest mean
+  absolute error over the training windows, the smoothing anchors with the weights that fit those windows
+  best; the network then learns what the anchor misses;
 - ``ensemble="auto"``: 3 networks (seeds random_state, +1, +2) combined by the median when the data are
   small (at most ENSEMBLE_WINDOWS training windows), where one network's luck matters most and three cost
   little; one network otherwise.
