@@ -54,7 +54,9 @@ class Smoothing:
         """(L, H): the ``ses`` or ``holt`` forecast of each step ahead as weights on the window's rows."""
         if name == "ses":
             return np.repeat(_ses_weights(lookback, self.ses), horizon, axis=1)
-        return holt_weights(lookback, horizon, *self.holt)
+        if name == "holt":
+            return holt_weights(lookback, horizon, *self.holt)
+        raise ValueError(f"anchor {name!r} has no smoothing weights; 'ses' and 'holt' have")
 
 
 def usable(lookback: int, season: int) -> tuple[str, ...]:
@@ -106,7 +108,7 @@ def anchor_values(x: Tensor, horizon: int, season: int, names: tuple[str, ...],
         elif name in ("ses", "holt"):
             adjusted, ahead = _deseasonalised(x, horizon, season)  # (N, L), (N, H)
             weights = smoothing.weights(name, lookback, horizon)  # (L, H)
-            out.append(adjusted @ torch.as_tensor(weights, dtype=x.dtype, device=x.device) + ahead)  # (N, H)
+            out.append(adjusted @ torch.tensor(weights, dtype=x.dtype, device=x.device) + ahead)  # (N, H)
         else:
             raise ValueError(f"unknown anchor {name!r}; expected one of {ANCHORS}")
     return torch.stack(out, dim=1)  # (N, M, H)
@@ -144,7 +146,9 @@ def _ses_weights(lookback: int, alpha: float) -> np.ndarray:
     """(L, 1): the smoothed level as weights on the rows, renormalised (the level starts where the window does)."""
     age = np.arange(lookback - 1, -1, -1, dtype="float64")  # rows before the last
     weights = alpha * (1 - alpha) ** age
-    return (weights / weights.sum())[:, None]
+    weights = (weights / weights.sum())[:, None]
+    weights.setflags(write=False)  # cached: shared by every caller
+    return weights
 
 
 @lru_cache(maxsize=256)
@@ -163,4 +167,6 @@ def holt_weights(lookback: int, horizon: int, alpha: float, beta: float, phi: fl
         new[row] += alpha
         slope, level = beta * (new - level) + (1 - beta) * phi * slope, new
     damped = np.cumsum(phi ** np.arange(1, horizon + 1))  # (H,)
-    return level[:, None] + slope[:, None] * damped[None, :]
+    weights = level[:, None] + slope[:, None] * damped[None, :]
+    weights.setflags(write=False)  # cached: shared by every caller
+    return weights

@@ -119,7 +119,7 @@ class Estimator:
         net = net.to(device)
         reporter = reporter or make_reporter(getattr(self, "verbose", 0))
         if log_params:
-            self._log_params(reporter, net_config, train_config)
+            self._log_params(reporter, params=self.get_params(), network=asdict(net_config), training=asdict(train_config))
         if label and hasattr(reporter, "label"):
             reporter.label(label)
         self.history_ = fit(
@@ -135,12 +135,12 @@ class Estimator:
         )
         self.net_ = net.cpu().eval()
 
-    def _log_params(self, reporter: Reporter | None, net_config, train_config: TrainConfig, **extra) -> None:
-        """The parameters and the resolved network and training settings, to a tracking reporter
+    @staticmethod
+    def _log_params(reporter: Reporter | None, **sections: dict) -> None:
+        """Sections of settings (``params``, ``network``, ``training``, ...) to a tracking reporter
         (``tracking.MLflowReporter``; other reporters have no ``log_params``)."""
         if hasattr(reporter, "log_params") and is_main_process():
-            reporter.log_params({"params": self.get_params(), "network": asdict(net_config),
-                                 "training": asdict(train_config), **extra})
+            reporter.log_params(sections)
 
     # ---- model files ---------------------------------------------------------------------------------
     def _state(self) -> dict:

@@ -111,8 +111,8 @@ class NetConfig:
     n_normalised: NonNegativeInt = 1  # leading channels that window_norm applies to; channel 0 is the target
     anchors: tuple[Literal["last", "drift", "seasonal", "sdiff", "level", "cycle", "ses", "holt"], ...] = ()  # window_norm="anchor": one per step
     season: PositiveInt = 1  # the season the seasonal anchors use
-    ses_alpha: Alpha = 0.3  # the ses anchor's level weight (fitted on the training windows)
-    holt: tuple[Alpha, Weight, Weight] = (0.5, 0.1, 1.0)  # the holt anchor's (alpha, beta, phi), fitted likewise
+    ses_alpha: Alpha = Smoothing.ses  # the ses anchor's level weight (fitted on the training windows)
+    holt: tuple[Alpha, Weight, Weight] = Smoothing.holt  # the holt anchor's (alpha, beta, phi), fitted likewise
     members: PositiveInt = 1  # > 1: an ensemble of this many networks, combined by the median
     quantiles: tuple[float, ...] = ()  # a quantile head: ascending, 0.5 included; () for a point head
     n_future: NonNegativeInt = 0  # known-future channels: the block before the static ones (prep.blocks)
@@ -221,7 +221,9 @@ class ForecastNet(nn.Module):
         if self.n_quantiles:
             y = self._ordered(y.view(y.shape[0], self.config.horizon, self.n_quantiles))  # (N, H, Q)
         if self.anchor_names:  # the network forecasts the remainder after the anchor of each step
-            y = y + (self._anchor(x[..., 0]) if y.dim() == 2 else self._anchor(x[..., 0])[..., None])  # (N, H[, Q])
+            with torch.autocast(x.device.type, enabled=False):  # float32 under bf16 autocast too (matrix products)
+                anchor = self._anchor(x[..., 0].float())  # (N, H)
+            y = y + (anchor if y.dim() == 2 else anchor[..., None])  # (N, H[, Q])
         if loc is None:
             return y, None, None
         return y, loc[:, :, 0], scale[:, :, 0]

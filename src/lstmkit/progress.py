@@ -4,8 +4,8 @@ The fit loop calls ``reporter.update(record)`` once per epoch with a dict holdin
 ``train_loss``, ``val_loss`` (or None) and ``lr``. Reporters write to stderr so stdout stays clean for
 ``--json`` output, except ``TutorialLines`` which prints the tutorial's ``Epoch [k/E], Loss: x`` lines.
 
-A reporter may also have ``log_params(dict)``: the estimator then calls it once before training with its
-parameters and the resolved network and training settings (``tracking.MLflowReporter`` logs them); and
+A reporter may also have ``log_params(dict)``: the estimator calls it with its parameters and the resolved
+training settings before training, and the network's once it is known (``tracking.MLflowReporter`` logs them); and
 ``label(text)``: the estimator calls it before each network of a fit that trains several (``lookback 24, 1 of
 4``, ``network 2 of 3``), so the lines or bars say which one is training.
 """

@@ -154,9 +154,10 @@ def fit(
 
         step = DistributedDataParallel(step, device_ids=[device.index] if device.type == "cuda" else None)
     reporter.start(config.max_epochs, state["epoch"])
-    message = None
-    stopped = config.patience is not None and state["bad_epochs"] >= config.patience  # resumed after an early stop
-    for epoch in range(config.max_epochs + 1 if stopped else state["epoch"] + 1, config.max_epochs + 1):
+    message, epochs = None, range(state["epoch"] + 1, config.max_epochs + 1)
+    if config.patience is not None and state["bad_epochs"] >= config.patience:  # resumed after an early stop
+        message, epochs = f"stopped early at epoch {state['epoch']} (resumed from its checkpoint)", range(0)
+    for epoch in epochs:
         started = time.perf_counter()
         train_loss = _train_epoch(step, train, optimizer, generator, config.clip_norm, rank, world, scaler)
         val_loss = _mean_loss(net, val, loss_fn, config.precision, rank, world) if val is not None and len(val) else None

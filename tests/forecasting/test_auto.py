@@ -100,7 +100,7 @@ def test_choose_anchors_picks_the_season():
 
 
 def test_a_named_anchor_needs_room():
-    with pytest.raises(ConfigError, match="window_norm='seasonal' needs a season > 1 and lookback > season"):
+    with pytest.raises(ConfigError, match="window_norm='seasonal' needs a season > 1 and lookback >= season; got season=12, lookback=6"):
         Forecaster(**TINY | {"window_norm": "seasonal", "lookback": 6}).fit(seasonal_frame(), **FIT)
 
 

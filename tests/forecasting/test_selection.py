@@ -71,3 +71,33 @@ def test_the_progress_lines_say_which_network_trains(monthly, capsys):
     assert lines[0].startswith("lookback 24, 1 of 4: epoch 1/2")
     assert any(line.startswith("lookback 48, 4 of 4: epoch") for line in lines)
     assert lines[-1].startswith("network 2 of 2: epoch 2/2")
+
+
+def test_a_named_anchor_is_tried_only_at_lookbacks_that_compute_it(monthly):
+    model = Forecaster(**TINY | {"window_norm": "cycle"}).fit(monthly, **FIT, test_size=12)  # cycle: 2 seasons
+    assert 12 not in model.selection_.lookbacks and min(model.selection_.lookbacks) >= 24
+    assert set(model.net_config_.anchors) == {"cycle"}
+
+
+def test_fine_tuning_keeps_the_source_lookback(monthly):
+    source = Forecaster(**TINY | {"lookback": 36}).fit(monthly, **FIT, test_size=12)
+    tuned = Forecaster(**TINY).fit(monthly, **FIT, test_size=12, init_from=source)
+    assert tuned.lookback_ == 36 and tuned.selection_ is None
+
+
+def test_each_lookback_tried_checkpoints_apart_and_all_go_with_the_model(tmp_path, monthly):
+    from lstmkit.checkpoints import remove_checkpoint
+
+    folder = tmp_path / "m"
+    ckpt = tmp_path / ".m.checkpoint"
+    model = Forecaster(**TINY | {"ensemble": 2}).fit(monthly, **FIT, test_size=12, checkpoint_dir=ckpt)
+    names = sorted(p.name for p in tmp_path.iterdir())
+    tried = [lb for lb in model.selection_.lookbacks[1:]]
+    assert ".m.checkpoint" in names and all(f".m.checkpoint-member-lookback-{lb}" in names for lb in tried)
+    second = ".m.checkpoint-member-1" if model.lookback_ == 24 else f".m.checkpoint-member-lookback-{model.lookback_}-member-1"
+    assert second in names  # the kept lookback's other members beside its first: a resume that keeps another is not refused
+    again = Forecaster(**TINY | {"ensemble": 2}).fit(monthly, **FIT, test_size=12, checkpoint_dir=ckpt, resume=True)
+    assert again.selection_ == model.selection_ and again.history_ == model.history_
+    model.save(folder)
+    remove_checkpoint(folder)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]

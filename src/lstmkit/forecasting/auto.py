@@ -19,10 +19,13 @@ import torch
 from ..anchors import Smoothing, anchor_values, usable
 from ..exceptions import ConfigError
 
-__all__ = ["choose_anchors", "fit_smoothing", "resolve_window_norm", "ensemble_size", "ENSEMBLE_WINDOWS"]
+__all__ = ["choose_anchors", "fit_smoothing", "resolve_window_norm", "window_norm_fits", "ensemble_size", "ENSEMBLE_WINDOWS"]
 
 ENSEMBLE_WINDOWS = 2_500  # training windows up to which ensemble="auto" trains 3 networks (taylor: ~2,900, one)
 MAX_CHOICE_WINDOWS = 20_000  # windows the anchor choice scores, evenly spaced
+NEEDS = {"drift": "lookback >= 2", "seasonal": "a season > 1 and lookback >= season",
+         "sdiff": "a season > 1 and lookback > season", "cycle": "a season > 1 and lookback >= 2 seasons",
+         "holt": "lookback >= 3", "level": "nothing more", "ses": "nothing more"}  # what each anchor needs
 SES_ALPHAS = (0.1, 0.2, 0.3, 0.5, 0.7, 0.9)  # the ses anchor's level weights tried
 HOLT_GRID = [(a, b, phi) for a in (0.1, 0.3, 0.5, 0.7, 0.9, 1.0) for b in (0.02, 0.05, 0.1, 0.2, 0.4)
              for phi in (0.9, 0.95, 1.0)]  # the holt anchor's (alpha, beta, phi) tried
@@ -69,6 +72,11 @@ def fit_smoothing(x: torch.Tensor, y: torch.Tensor, horizon: int, season: int, n
     return Smoothing(ses=ses, holt=holt)
 
 
+def window_norm_fits(mode: str, lookback: int, season: int) -> bool:
+    """Whether a Forecaster's ``window_norm`` can be computed from windows of ``lookback`` rows."""
+    return mode in ("none", "mean", "last", "auto") or mode in usable(lookback, season)
+
+
 def resolve_window_norm(mode: str, target: np.ndarray, starts: np.ndarray, lookback: int, horizon: int,
                         season: int) -> tuple[str, tuple[str, ...], Smoothing]:
     """A Forecaster's ``window_norm`` -> the network's (window_norm, anchors per step, smoothing weights)."""
@@ -76,10 +84,10 @@ def resolve_window_norm(mode: str, target: np.ndarray, starts: np.ndarray, lookb
         return mode, (), Smoothing()
     if mode == "auto":
         return "anchor", *choose_anchors(target, starts, lookback, horizon, season)
-    if mode not in usable(lookback, season):
+    if not window_norm_fits(mode, lookback, season):
         raise ConfigError(
-            f"window_norm={mode!r} needs a season > 1 and lookback > season; got season={season}, lookback="
-            f"{lookback}. Use window_norm='auto' (or one of {list(usable(lookback, season))}), or a longer --lookback."
+            f"window_norm={mode!r} needs {NEEDS[mode]}; got season={season}, lookback={lookback}. Use "
+            f"window_norm='auto' (or one of {list(usable(lookback, season))}), or a longer --lookback."
         )
     return "anchor", *choose_anchors(target, starts, lookback, horizon, season, names=(mode,))
 

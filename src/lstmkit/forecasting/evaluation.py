@@ -195,7 +195,7 @@ def combination_weights(
     them). Nothing at or after the test part is read. 0.5 each where that part is too short to score."""
     if "ets" not in baselines:
         return {}
-    val = default_val_sizes(panel.lengths - test_size - end_gap, fitted.lookback, fitted.horizon)
+    val = default_val_sizes(panel.lengths - test_size - end_gap, fitted.val_lookback or fitted.lookback, fitted.horizon)
     equal = {"rolling": 0.5, "multistep": 0.5}
     if not (val > 0).any():
         return equal

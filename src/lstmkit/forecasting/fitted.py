@@ -40,6 +40,8 @@ class FittedForecaster:
 
     mase_scale: (S_fitted,) in-sample seasonal-naive MAE of each fitted series' training part
     train_end:  the last training time of each fitted series (None in models saved before it was kept)
+    val_lookback: the lookback the validation sizes were computed for (the base one when the lookback was
+                chosen on validation; None: ``lookback``)
     """
 
     net: ForecastNet | ForecastEnsemble
@@ -52,6 +54,7 @@ class FittedForecaster:
     mase_scale: np.ndarray
     calibration: Calibration | None
     train_end: list | None
+    val_lookback: int | None = None
 
     @property
     def columns(self) -> Columns:
@@ -239,6 +242,6 @@ def restore(document) -> tuple[FittedForecaster, dict]:
         net=build_forecast_net(network), prep=prep, lookback=fitted.lookback, horizon=fitted.horizon,
         season=fitted.season, freq=fitted.freq, test_size=fitted.test_size,
         mase_scale=np.array(fitted.mase_scale, dtype="float64"), calibration=calibration,
-        train_end=fitted.train_end,
+        train_end=fitted.train_end, val_lookback=fitted.selection.lookbacks[0] if fitted.selection else None,
     )
     return frozen, {"feature_names": list(fitted.feature_names)}

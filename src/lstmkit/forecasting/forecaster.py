@@ -15,6 +15,7 @@ import logging
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +32,7 @@ from ..prep import Preparer, PrepConfig
 from ..progress import Reporter
 from ..training import TrainConfig, resolve_device
 from . import intervals as iv
-from .auto import ensemble_size, resolve_window_norm
+from .auto import ensemble_size, resolve_window_norm, window_norm_fits
 from .backtest import Backtest, fit_columns, run_backtest
 from .baselines import resolve_baselines
 from .ensemble import member_weights
@@ -54,7 +55,7 @@ class Forecaster(Estimator):
     one season of the data's frequency, ``season`` to the frequency's natural season, ``lookback`` to two
     seasons (e.g. 24 for monthly data); on small data the lookback is then chosen on the validation part among
     0.5 to 2 times that (``forecasting.selection``; ``selection_`` says what was tried). A given ``lookback``
-    is used as it is.
+    is used as it is, and so is the lookback of an ``init_from`` model.
 
     ``window_norm`` expresses the target of each window relative to the window itself; the past numeric
     features in ``window_norm_features`` too (``"auto"``: those that trend over the training rows), the others keep
@@ -181,7 +182,8 @@ class Forecaster(Estimator):
         frame, dropped = split_future(read_table(raw, columns), columns)
         if len(dropped):
             log.info("%d rows at the end have an empty target: future rows, left out of training", len(dropped))
-        plan = make_plan(frame, columns, lookback=self.lookback, horizon=self.horizon, season=self.season,
+        lookback = _initial_model(init_from).lookback_ if self.lookback is None and init_from is not None else self.lookback
+        plan = make_plan(frame, columns, lookback=lookback, horizon=self.horizon, season=self.season,
                          val_size=self.val_size, test_size=test_size)
         frame = plan.drop_short_series(frame, columns)
         plan.check_missing(frame, columns)
@@ -199,6 +201,7 @@ class Forecaster(Estimator):
             steps_per_epoch=steps, loss=self.loss, seed=self.random_state, device=self.device, precision=self.precision,
         ))
         device, quantiles = resolve_device(self.device), self._quantile_levels()
+        self._log_params(reporter, params=self.get_params(), training=asdict(self.train_config_))
 
         def trainer(p: Plan) -> tuple[NetConfig, Callable]:
             """Plan ``p``'s network (anchors chosen on its training windows) and a function training one."""
@@ -224,10 +227,11 @@ class Forecaster(Estimator):
             return config, train_one
 
         plan, self.selection_, self.net_config_, self.net_, self.history_ = train_and_choose(
-            candidate_plans(plan, panel, plan.n_windows(panel)) if self.lookback is None else [plan], trainer,
+            candidate_plans(plan, panel, plan.n_windows(panel), partial(window_norm_fits, self.window_norm, season=plan.season))
+            if lookback is None else [plan], trainer,
             lambda p, net: p.calibrate(net, panel, prep), lambda p: ensemble_size(self.ensemble, p.n_windows(panel)),
             self.train_config_, Path(checkpoint_dir) if checkpoint_dir else None)
-        self._log_params(reporter, self.net_config_, self.train_config_,
+        self._log_params(reporter, network=asdict(self.net_config_),  # the network kept, once it is known
                          **({"selection": self.selection_.to_dict()} if self.selection_ else {}))
         if self.selection_ is not None:
             log.info(self.selection_.describe())
@@ -236,6 +240,7 @@ class Forecaster(Estimator):
             freq=plan.freq, test_size=plan.test_size, mase_scale=plan.mase_scales(panel, len(prep.ids_)),
             calibration=plan.calibrate(self.net_, panel, prep),
             train_end=[to_builtin(panel.times[i][n - 1]) for i, n in enumerate(panel.lengths - plan.test_size)],
+            val_lookback=plan.val_lookback,
         ), panel.feature_names)
         return self
 
@@ -271,7 +276,7 @@ class Forecaster(Estimator):
         return FittedForecaster(
             net=self.net_, prep=self.prep_, lookback=self.lookback_, horizon=self.horizon_, season=self.season_,
             freq=self.freq_, test_size=self.test_size_, mase_scale=self.mase_scale_, calibration=self.calibration_,
-            train_end=self.train_end_,
+            train_end=self.train_end_, val_lookback=self.selection_.lookbacks[0] if self.selection_ else None,
         )
 
     def _summary(self) -> str:
@@ -395,14 +400,18 @@ class Forecaster(Estimator):
         fitted.net.eval()
         self.net_config_, self.train_config_, self.history_ = document.network, document.training, document.history
         chosen = document.fitted.selection
-        self.selection_ = None if chosen is None else Selection(tuple(chosen.lookbacks), tuple(chosen.scores), chosen.chosen)
+        self.selection_ = None if chosen is None else Selection.from_dict(chosen)
         self._set_fitted(fitted, extra["feature_names"])
 
 
-def _initial_weights(model: Forecaster | None, member: int = 0) -> dict | None:
-    if model is not None and (not isinstance(model, Forecaster) or not model._fitted()):
+def _initial_model(model) -> Forecaster:
+    if not isinstance(model, Forecaster) or not model._fitted():
         raise ConfigError("init_from takes a fitted Forecaster (e.g. lstmkit.load('model')).")
-    return member_weights(model.net_, member) if model is not None else None
+    return model
+
+
+def _initial_weights(model: Forecaster | None, member: int = 0) -> dict | None:
+    return member_weights(_initial_model(model).net_, member) if model is not None else None
 
 
 def _default_target(data) -> str:

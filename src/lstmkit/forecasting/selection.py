@@ -36,7 +36,7 @@ __all__ = ["Selection", "candidate_plans", "train_and_choose", "LOOKBACK_FACTORS
 
 LOOKBACK_FACTORS = (1.0, 0.5, 1.5, 2.0)  # times the default lookback; the default first: it wins ties
 SELECT_WINDOWS = 2_500  # training windows (at the default lookback) up to which the lookback is chosen
-MIN_WINDOWS = 4  # training windows a candidate lookback leaves at least (over all series)
+MIN_CANDIDATE_WINDOWS = 4  # training windows a candidate lookback leaves at least (over all series)
 
 
 @dataclass(frozen=True)
@@ -50,18 +50,25 @@ class Selection:
     def to_dict(self) -> dict:
         return {"lookbacks": list(self.lookbacks), "scores": list(self.scores), "chosen": self.chosen}
 
+    @classmethod
+    def from_dict(cls, state) -> Selection:
+        """From ``to_dict``'s dict or the model file's checked section (``fitted.SelectionSection``)."""
+        get = state.get if isinstance(state, dict) else lambda key: getattr(state, key)
+        return cls(tuple(get("lookbacks")), tuple(get("scores")), get("chosen"))
+
     def describe(self) -> str:
         """One line: ``lookback 36 chosen on validation (24: 2.000, 12: 2.310, 36: 1.902, 48: 1.950)``."""
         tried = ", ".join(f"{lb}: {s:.3f}" for lb, s in zip(self.lookbacks, self.scores))
         return f"lookback {self.chosen} chosen on validation ({tried})"
 
 
-def candidate_plans(plan: Plan, panel: Panel, n_windows: int) -> list[Plan]:
+def candidate_plans(plan: Plan, panel: Panel, n_windows: int, fits: Callable[[int], bool] = lambda lookback: True,
+                    ) -> list[Plan]:
     """The plans to train: ``plan`` (the default lookback) first, then each other lookback of LOOKBACK_FACTORS
-    that leaves every series with a training window at the default one a window still, every series
-    lookback + test_size + 1 rows to be evaluated, and MIN_WINDOWS training windows in all. Every candidate
-    keeps ``plan``'s validation part. Only ``plan`` when the data have more than SELECT_WINDOWS training
-    windows (``n_windows``) or no validation part."""
+    that ``fits`` (the window normalisation can be computed), that keeps a training window for every series
+    the default lookback trains on, leaves every series lookback + test_size + 1 rows to be evaluated, and
+    MIN_CANDIDATE_WINDOWS training windows in all. Every candidate keeps ``plan``'s validation part. Only
+    ``plan`` when the data have more than SELECT_WINDOWS training windows (``n_windows``) or no validation part."""
     train_len = panel.lengths - plan.test_size
     val = plan.val_sizes(pd.Series(train_len)).to_numpy()
     if n_windows > SELECT_WINDOWS or not (val > 0).any():
@@ -77,8 +84,8 @@ def candidate_plans(plan: Plan, panel: Panel, n_windows: int) -> list[Plan]:
         lookback = max(2, int(round(plan.lookback * factor)))
         counts = windows(lookback)
         evaluable = lookback + plan.test_size + (1 if plan.test_size else 0) <= panel.lengths.min()
-        if evaluable and counts.sum() >= MIN_WINDOWS and (counts[trained] > 0).all() and \
-                lookback not in {p.lookback for p in plans}:
+        if evaluable and fits(lookback) and counts.sum() >= MIN_CANDIDATE_WINDOWS and (counts[trained] > 0).all() \
+                and lookback not in {p.lookback for p in plans}:
             plans.append(replace(fixed, lookback=lookback))
     return plans if len(plans) > 1 else [plan]
 
@@ -95,10 +102,11 @@ def train_and_choose(plans: list[Plan], trainer: Callable[[Plan], tuple[NetConfi
     for i, plan in enumerate(plans):
         config, train_one = trainer(plan)
         where = checkpoint_dir if plan is plans[0] else candidate_checkpoint(checkpoint_dir, plan.lookback)
-        label = f"lookback {plan.lookback}, {i + 1} of {len(plans)}" if len(plans) > 1 else None
-        runs.append((config, train_one, train_one(config, train_config, where, 0, label)))
+        label = f"lookback {plan.lookback}, {i + 1} of {len(plans)}" if len(plans) > 1 else \
+            (f"network 1 of {members(plan)}" if members(plan) > 1 else None)
+        runs.append((config, train_one, where, train_one(config, train_config, where, 0, label)))
         if len(plans) > 1:
-            calibration = validate(plan, runs[-1][2][0])
+            calibration = validate(plan, runs[-1][3][0])
             errors.append(None if calibration is None else
                           (np.mean(calibration.scores[0]), np.mean(np.concatenate(calibration.scores))))
     best, selection = 0, None
@@ -107,6 +115,6 @@ def train_and_choose(plans: list[Plan], trainer: Callable[[Plan], tuple[NetConfi
         scores = tuple(round(float(one / max(first, 1e-12) + every / max(overall, 1e-12)), 6) for one, every in errors)
         best = int(np.argmin(scores))  # the first (the default) on ties
         selection = Selection(tuple(p.lookback for p in plans), scores, plans[best].lookback)
-    config, train_one, first_net = runs[best]
+    config, train_one, where, first_net = runs[best]  # the other members checkpoint beside the first (per lookback)
     config = replace(config, members=members(plans[best]))
-    return (plans[best], selection, config, *train_members(train_one, config, train_config, checkpoint_dir, first_net))
+    return (plans[best], selection, config, *train_members(train_one, config, train_config, where, first_net))
