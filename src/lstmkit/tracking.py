@@ -6,9 +6,11 @@
     ...     run.log_model(model.save("airline-model"))
     ...     run.log_metrics(model.evaluate(data).metrics, prefix="test")
 
-What it logs: the estimator's parameters and the resolved network and training settings (``log_params``, which
-the estimator calls before training), the losses and learning rate of every epoch (``update``, step = epoch),
-the final figures when training ends (``close``: epochs, best epoch, best and last losses), any metrics given
+What it logs: the estimator's parameters and the resolved training settings before training, and the network's
+(with the lookbacks tried, ``selection.*``, when the lookback was chosen on validation) once it is known
+(``log_params``), the losses and learning rate of every epoch (``update``, step = epoch; a fit that trains several
+networks logs each one's epochs in turn), the final figures when a network's training ends (``close``: epochs, best
+epoch, best and last losses, over the epochs logged so far), any metrics given
 (``log_metrics``: nested dicts flattened to ``test.rolling.lstm.mase``), and the model folder as the run's
 ``model`` artifact (``log_model``). The run ends with ``end`` (or the ``with`` block: FAILED on an exception).
 An ``inner`` reporter (a progress bar) is driven alongside.
