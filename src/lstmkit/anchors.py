@@ -37,7 +37,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-__all__ = ["ANCHORS", "Smoothing", "anchor_values", "usable", "holt_weights"]
+__all__ = ["ANCHORS", "NEEDS", "Smoothing", "anchor_values", "deseasonalised", "usable", "holt_weights"]
 
 ANCHORS = ("last", "drift", "seasonal", "sdiff", "level", "cycle", "ses", "holt")
 
@@ -57,6 +57,21 @@ class Smoothing:
         if name == "holt":
             return holt_weights(lookback, horizon, *self.holt)
         raise ValueError(f"anchor {name!r} has no smoothing weights; 'ses' and 'holt' have")
+
+    def tensor(self, name: str, lookback: int, horizon: int, like: Tensor) -> Tensor:
+        """``weights`` as a tensor of ``like``'s dtype and device, made once (a forward pass only reads it)."""
+        return _weight_tensor(self, name, lookback, horizon, like.dtype, like.device)
+
+
+@lru_cache(maxsize=512)
+def _weight_tensor(smoothing: Smoothing, name: str, lookback: int, horizon: int, dtype: torch.dtype,
+                   device: torch.device) -> Tensor:
+    return torch.tensor(smoothing.weights(name, lookback, horizon), dtype=dtype, device=device)  # (L, H)
+
+
+NEEDS = {"drift": "lookback >= 2", "seasonal": "a season > 1 and lookback >= season",
+         "sdiff": "a season > 1 and lookback > season", "cycle": "a season > 1 and lookback >= 2 seasons",
+         "holt": "lookback >= 3", "level": "nothing more", "ses": "nothing more"}  # what ``usable`` asks of each
 
 
 def usable(lookback: int, season: int) -> tuple[str, ...]:
@@ -85,7 +100,7 @@ def anchor_values(x: Tensor, horizon: int, season: int, names: tuple[str, ...],
     n, lookback = x.shape
     steps = torch.arange(horizon, device=x.device)  # (H,)
     last = x[:, -1:]  # (N, 1)
-    out = []
+    out, adjusted = [], None
     for name in names:
         if name == "last":
             out.append(last.expand(n, horizon))  # (N, H)
@@ -106,9 +121,9 @@ def anchor_values(x: Tensor, horizon: int, season: int, names: tuple[str, ...],
         elif name == "cycle":
             out.append(_cycle(x, horizon, season)[0])  # (N, H)
         elif name in ("ses", "holt"):
-            adjusted, ahead = _deseasonalised(x, horizon, season)  # (N, L), (N, H)
-            weights = smoothing.weights(name, lookback, horizon)  # (L, H)
-            out.append(adjusted @ torch.tensor(weights, dtype=x.dtype, device=x.device) + ahead)  # (N, H)
+            if adjusted is None:  # once for both
+                adjusted, ahead = deseasonalised(x, horizon, season)  # (N, L), (N, H)
+            out.append(adjusted @ smoothing.tensor(name, lookback, horizon, x) + ahead)  # (N, H)
         else:
             raise ValueError(f"unknown anchor {name!r}; expected one of {ANCHORS}")
     return torch.stack(out, dim=1)  # (N, M, H)
@@ -129,7 +144,7 @@ def _cycle(x: Tensor, horizon: int, season: int) -> tuple[Tensor, Tensor]:
     return means[:, -1:] + slope * ahead + profile[:, steps % season], profile  # (N, H), (N, s)
 
 
-def _deseasonalised(x: Tensor, horizon: int, season: int) -> tuple[Tensor, Tensor]:
+def deseasonalised(x: Tensor, horizon: int, season: int) -> tuple[Tensor, Tensor]:
     """The window less its ``cycle`` profile, and the profile of the H steps ahead (zeros without two whole
     seasons). x: (N, L) -> (N, L), (N, H)"""
     n, lookback = x.shape

@@ -179,6 +179,7 @@ class ForecastNet(nn.Module):
         self.anchor_names = tuple(dict.fromkeys(config.anchors))  # the distinct anchors, in order of first use
         index = [self.anchor_names.index(a) for a in config.anchors]
         self.register_buffer("anchor_index", torch.tensor(index, dtype=torch.long), persistent=False)  # (H,)
+        self.smoothing = Smoothing(config.ses_alpha, config.holt)
 
     def forward(self, x: Tensor, future: Tensor | None = None) -> Tensor:
         y = self._unscaled(x, future)  # (N, H) or (N, H, Q)
@@ -243,8 +244,7 @@ class ForecastNet(nn.Module):
 
     def _anchor(self, target: Tensor) -> Tensor:
         """Each step's anchor, on the normalised window. target: (N, L) -> (N, H)"""
-        smoothing = Smoothing(self.config.ses_alpha, self.config.holt)
-        values = anchor_values(target, self.config.horizon, self.config.season, self.anchor_names, smoothing)  # (N, M, H)
+        values = anchor_values(target, self.config.horizon, self.config.season, self.anchor_names, self.smoothing)  # (N, M, H)
         steps = torch.arange(self.config.horizon, device=target.device)  # (H,)
         return values[:, self.anchor_index, steps]  # (N, H)
 

@@ -16,16 +16,13 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ..anchors import Smoothing, anchor_values, usable
+from ..anchors import NEEDS, Smoothing, anchor_values, deseasonalised, usable
 from ..exceptions import ConfigError
 
 __all__ = ["choose_anchors", "fit_smoothing", "resolve_window_norm", "window_norm_fits", "ensemble_size", "ENSEMBLE_WINDOWS"]
 
 ENSEMBLE_WINDOWS = 2_500  # training windows up to which ensemble="auto" trains 3 networks (taylor: ~2,900, one)
 MAX_CHOICE_WINDOWS = 20_000  # windows the anchor choice scores, evenly spaced
-NEEDS = {"drift": "lookback >= 2", "seasonal": "a season > 1 and lookback >= season",
-         "sdiff": "a season > 1 and lookback > season", "cycle": "a season > 1 and lookback >= 2 seasons",
-         "holt": "lookback >= 3", "level": "nothing more", "ses": "nothing more"}  # what each anchor needs
 SES_ALPHAS = (0.1, 0.2, 0.3, 0.5, 0.7, 0.9)  # the ses anchor's level weights tried
 HOLT_GRID = [(a, b, phi) for a in (0.1, 0.3, 0.5, 0.7, 0.9, 1.0) for b in (0.02, 0.05, 0.1, 0.2, 0.4)
              for phi in (0.9, 0.95, 1.0)]  # the holt anchor's (alpha, beta, phi) tried
@@ -62,8 +59,12 @@ def fit_smoothing(x: torch.Tensor, y: torch.Tensor, horizon: int, season: int, n
     """The ``ses`` weight of SES_ALPHAS and the ``holt`` weights of HOLT_GRID with the smallest mean absolute
     error over all H steps of the windows x (N, L) with targets y (N, 1, H), as ETS fits its weights to the
     data it is given; the defaults for an anchor not in ``names``."""
-    def best(name: str, grid: list, make) -> object:
-        errors = [(anchor_values(x, horizon, season, (name,), make(w)) - y).abs().nanmean().item() for w in grid]
+    adjusted, ahead = deseasonalised(x, horizon, season)  # (N, L), (N, H): once for every weight tried
+    lookback = x.shape[1]
+
+    def best(name: str, grid: list, make) -> float | tuple[float, float, float]:
+        errors = [((adjusted @ make(w).tensor(name, lookback, horizon, x) + ahead)[:, None] - y).abs().nanmean().item()
+                  for w in grid]
         return grid[int(np.argmin(errors))]
 
     default = Smoothing()
@@ -99,5 +100,3 @@ def ensemble_size(ensemble: int | str, n_windows: int) -> int:
     if isinstance(ensemble, bool) or not isinstance(ensemble, (int, np.integer)) or not 1 <= ensemble <= 32:
         raise ConfigError(f"ensemble must be 'auto' or a number of networks from 1 to 32; got {ensemble!r}.")
     return int(ensemble)
-
-
